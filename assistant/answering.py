@@ -1,0 +1,202 @@
+"""From retrieved chunks to a cited answer: sentence-level evidence selection, composition, refusal.
+
+The default answerer is extractive and needs no LLM: every answer sentence is a verbatim
+source sentence followed by its marker, so every claim is checkable at its offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .embedding import Embedder
+from .phrases import DISAGREEMENT_PREFIX, RELATED_HEADER, REFUSAL_TEXT
+from .retrieval import CorpusSnapshot, Retrieved
+from .store import StoredChunk
+from .text import opens_with_anaphor, sentence_spans, terms
+
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
+DENSE_WEIGHT = 0.55
+LEXICAL_WEIGHT = 0.45
+NEAR_DUPLICATE = 0.90
+SAME_POINT = 0.60
+RELATIVE_CUTOFF = 0.80
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A candidate answer sentence with its exact place in its source."""
+
+    chunk: StoredChunk
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    similarity: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class DraftCitation:
+    source: str
+    title: str
+    publication: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before it is wrapped in the public types: text with [n] markers and its citations."""
+
+    text: str
+    citations: tuple[DraftCitation, ...]
+    refused: bool
+    best_score: float = 0.0
+
+
+class Answerer(Protocol):
+    """Turns a question and its retrieved chunks into a cited draft answer."""
+
+    def answer(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft: ...
+
+
+class SentenceEmbeddingCache:
+    """Sentence vectors by text; answer-time sentences repeat across questions, so cache them."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 50_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed_batch(missing), strict=True):
+                self._vectors[text] = vector
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+        for text in texts:
+            self._vectors.move_to_end(text)
+        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+
+class ExtractiveAnswerer:
+    """Chooses the few source sentences that answer the question and cites each one."""
+
+    def __init__(self, embedder: Embedder, refusal_threshold: float, max_evidence: int) -> None:
+        self.embedder = embedder
+        self.sentences = SentenceEmbeddingCache(embedder)
+        self.refusal_threshold = refusal_threshold
+        self.max_evidence = max_evidence
+
+    def answer(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
+        candidates = self.score(question, hits, snapshot)
+        if not candidates or candidates[0].score < self.refusal_threshold:
+            return _refusal(candidates[:2])
+        groups = self._select(candidates)
+        return _compose(groups, candidates[0].score)
+
+    def score(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> list[Evidence]:
+        """Every sentence of the retrieved chunks, scored by meaning and by coverage of the question's terms."""
+        sentences = _unique_sentences(hits)
+        if not sentences:
+            return []
+        query_vector = self.embedder.embed(question)
+        similarity = self.sentences.vectors([s.text for s in sentences]) @ query_vector
+        weights = {t: snapshot.idf(t) for t in set(terms(question))}
+        total = sum(weights.values()) or 1.0
+        scored = []
+        for sentence, sim in zip(sentences, similarity, strict=True):
+            present = set(terms(sentence.text))
+            coverage = sum(w for t, w in weights.items() if t in present) / total
+            score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
+            scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim), coverage))
+        return sorted(scored, key=lambda e: -e.score)
+
+    def _select(self, candidates: list[Evidence]) -> list[list[Evidence]]:
+        """Groups of evidence, one group per answer sentence: the sentence plus other sources saying the same."""
+        top = candidates[0].score
+        pool = [c for c in candidates if c.score >= max(self.refusal_threshold, top * RELATIVE_CUTOFF)]
+        vectors = self.sentences.vectors([c.text for c in pool])
+        groups: list[list[int]] = []
+        for i, candidate in enumerate(pool):
+            if any(_overlaps(pool[j], candidate) for g in groups for j in g):
+                continue
+            twin = next((g for g in groups if float(vectors[g[0]] @ vectors[i]) >= NEAR_DUPLICATE), None)
+            if twin is not None:
+                if all(pool[j].chunk.source != candidate.chunk.source for j in twin):
+                    twin.append(i)  # the same point in another source: cite both
+                continue
+            if len(groups) < self.max_evidence:
+                groups.append([i])
+        return [[pool[i] for i in g] for g in groups]
+
+
+def _overlaps(a: Evidence, b: Evidence) -> bool:
+    return a.chunk.source == b.chunk.source and a.start < b.end and b.start < a.end
+
+
+def _unique_sentences(hits: list[Retrieved]) -> list[Evidence]:
+    """Sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their antecedent."""
+    seen: dict[tuple[str, int], Evidence] = {}
+    for hit in hits:
+        chunk = hit.chunk
+        spans = sentence_spans(chunk.text)
+        for n, (start, end) in enumerate(spans):
+            begin = start
+            if opens_with_anaphor(chunk.text[start:end]) and n > 0 and "\n" not in chunk.text[spans[n - 1][1]:start]:
+                begin = spans[n - 1][0]  # keep the sentence that names what "it" / "the tech" refers to
+            key = (chunk.source, chunk.start + end)
+            if key not in seen or seen[key].start > chunk.start + begin:
+                seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + end, chunk.text[begin:end])
+    return list(seen.values())
+
+
+def _compose(groups: list[list[Evidence]], best: float) -> Draft:
+    citations: list[DraftCitation] = []
+    parts: list[str] = []
+    for group in groups:
+        markers = []
+        for evidence in group:
+            citation = _citation(evidence)
+            if citation not in citations:
+                citations.append(citation)
+            markers.append(f"[{citations.index(citation) + 1}]")
+        parts.append(f"{group[0].text} {''.join(markers)}")
+    text = " ".join(parts)
+    if _sources_disagree(groups):
+        text = f"{DISAGREEMENT_PREFIX} {text}"
+    return Draft(text, tuple(citations), refused=False, best_score=best)
+
+
+def _sources_disagree(groups: list[list[Evidence]]) -> bool:
+    """Two answer sentences from different sources, on the same point, with different numbers."""
+    leads = [g[0] for g in groups]
+    for i, a in enumerate(leads):
+        for b in leads[i + 1:]:
+            numbers_a, numbers_b = set(_NUMBER.findall(a.text)), set(_NUMBER.findall(b.text))
+            same_point = len(set(terms(a.text)) & set(terms(b.text))) >= 2
+            if a.chunk.source != b.chunk.source and numbers_a and numbers_b and numbers_a != numbers_b and same_point:
+                return True
+    return False
+
+
+def _refusal(related: list[Evidence]) -> Draft:
+    """A refusal offers the closest passages as related reading, never as an answer."""
+    if not related:
+        return Draft(REFUSAL_TEXT, (), refused=True)
+    citations = tuple(_citation(e) for e in related)
+    lines = "\n".join(f"- {e.text} [{n}]" for n, e in enumerate(related, 1))
+    return Draft(f"{REFUSAL_TEXT}\n\n{RELATED_HEADER}\n{lines}", citations, refused=True,
+                 best_score=related[0].score)
+
+
+def _citation(evidence: Evidence) -> DraftCitation:
+    c = evidence.chunk
+    return DraftCitation(c.source, c.title, c.publication, evidence.text, evidence.start, evidence.end)

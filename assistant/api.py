@@ -1,0 +1,163 @@
+"""The public Python API: `Assistant` with `ingest`, `ask` and `source_text`; results as frozen dataclasses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from . import phrases
+from .aliases import expand_with_aliases
+from .answering import Answerer, Draft, ExtractiveAnswerer
+from .config import Settings
+from .documents import DocumentError, load_document
+from .embedding import Embedder, MiniLMEmbedder
+from .ingest import Ingestor, IngestReport, Splitter
+from .retrieval import HybridRetriever
+from .store import ChunkStore
+from .text import STOPWORDS, is_anaphoric_question, words
+
+History = Sequence[tuple[str, str]]
+
+
+class IndexNotFoundError(RuntimeError):
+    """Asked a question before anything was ingested."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered marker's source passage: `source_text(source)[start:end] == quote`."""
+
+    n: int
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    publication: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Prose with inline markers [1], [2]…, one citation per marker; `refused` when the sources don't say."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    question: str = ""
+    search_query: str = ""
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "refused": self.refused,
+                "citations": [{"n": c.n, "source": c.source, "title": c.title, "publication": c.publication,
+                               "quote": c.quote, "start": c.start, "end": c.end} for c in self.citations]}
+
+
+@dataclass(frozen=True)
+class Status:
+    documents: dict[str, int]
+    chunks: int
+    embedder: str
+    store: str
+
+
+class Assistant:
+    """Answers questions about a folder of documents, citing exact passages. Cheap to construct."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
+                 answerer: Answerer | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = ChunkStore(self.settings)
+        self._embedder = embedder
+        self._answerer = answerer
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or MiniLMEmbedder(self.settings.embed_batch_size)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.refusal_threshold,
+                                                    self.settings.max_evidence)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.store, self.settings.retrieve_k, self.settings.fused_k)
+
+    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Bring the index in line with the sources folder; unchanged files embed nothing."""
+        splitter = Splitter(self.embedder, self.settings.chunk_tokens, self.settings.chunk_overlap)
+        return Ingestor(self.settings, self.store, self.embedder, splitter).run(show_progress, on_progress)
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
+        question = self._validate(question)
+        if not self.store.exists():
+            raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
+        snapshot = self.retriever.snapshot()
+        query = expand_with_aliases(condense(question, history or ()), snapshot.aliases)
+        hits = self.retriever.retrieve(query, self.embedder.embed(query))
+        draft = self.answerer.answer(query, hits, snapshot)
+        return _to_answer(draft, question, query)
+
+    def source_text(self, source: str) -> str:
+        """A document's loaded text: what citation offsets index into."""
+        path = (self.settings.sources_dir / source).resolve()
+        if not path.is_relative_to(self.settings.sources_dir.resolve()) or not path.is_file():
+            raise FileNotFoundError(f"No such source: {source}")
+        return self._load(path).text
+
+    def status(self) -> Status:
+        documents: dict[str, int] = {}
+        if self.store.exists():
+            for _, _, meta in self.store.iter_records(include_text=False):
+                documents[str(meta["source"])] = documents.get(str(meta["source"]), 0) + 1
+        return Status(dict(sorted(documents.items())), sum(documents.values()), self.embedder.name,
+                      self.settings.store_location)
+
+    def _load(self, path: Path):  # noqa: ANN202
+        try:
+            return load_document(path, self.settings.sources_dir.resolve(), self.settings.max_file_bytes)
+        except DocumentError as error:
+            raise FileNotFoundError(f"Source {path.name} cannot be loaded: {error}") from error
+
+    def _validate(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError(phrases.EMPTY_QUESTION)
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise ValueError(phrases.QUESTION_TOO_LONG.format(length=len(question),
+                                                               limit=self.settings.max_question_chars))
+        return question
+
+
+def condense(question: str, history: History) -> str:
+    """Make a follow-up stand alone by adding the names the earlier turns were about.
+
+    Only questions that lean on the conversation ("Has it tried to export that?") are
+    changed; they get the capitalised names (or else the content words) of the latest
+    user turn that had any.
+    """
+    if not history or not is_anaphoric_question(question):
+        return question
+    for user_turn, _ in reversed(history):
+        names = _names(user_turn)
+        if names:
+            return f"{question} ({' '.join(names)})"
+    return question
+
+
+def _names(text: str) -> list[str]:
+    capitalised = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*", text.strip())
+    names = [n for n in capitalised if n.lower() not in STOPWORDS]
+    if names:
+        return list(dict.fromkeys(names))
+    return [w for w in words(text) if w not in STOPWORDS][:6]
+
+
+def _to_answer(draft: Draft, question: str, query: str) -> Answer:
+    citations = tuple(Citation(n, c.source, c.title, c.quote, c.start, c.end, c.publication)
+                      for n, c in enumerate(draft.citations, 1))
+    return Answer(draft.text, citations, draft.refused, question, query)

