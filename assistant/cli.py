@@ -1,0 +1,162 @@
+"""`assistant ingest / status / ask / chat / ui / eval`: a thin shell over the API that maps errors to messages."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .api import Answer, Assistant, IndexNotFoundError
+from .config import Settings
+from .store import StoreUnavailableError
+
+_EXPECTED_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
+
+
+def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Library errors become one-line messages with a non-zero exit, never tracebacks."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except _EXPECTED_ERRORS as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def _settings(sources: Path | None, index: Path | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if sources is not None:
+        overrides["sources_dir"] = sources
+    if index is not None:
+        overrides["index_dir"] = index
+    return Settings(**overrides)
+
+
+source_options = [
+    click.option("--sources", type=click.Path(path_type=Path, file_okay=False), help="Documents folder."),
+    click.option("--index", type=click.Path(path_type=Path, file_okay=False), help="Index folder."),
+]
+
+
+def with_locations(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(source_options):
+        command = option(command)
+    return command
+
+
+@click.group()
+@click.version_option(package_name="sources-assistant")
+def main() -> None:
+    """Ask questions about a folder of documents; every answer cites its sources."""
+
+
+@main.command()
+@with_locations
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@_clean_errors
+def ingest(sources: Path | None, index: Path | None, as_json: bool) -> None:
+    """Index new and changed documents, drop deleted ones; unchanged files embed nothing."""
+    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in report.to_dict().items() if k != "seconds"}))
+        return
+    for label, names in (("added", report.added), ("updated", report.updated), ("removed", report.removed),
+                         ("unchanged", report.unchanged)):
+        click.echo(f"{label:>10}: {len(names)}" + (f"  ({', '.join(names)})" if names and label != "unchanged" else ""))
+    click.echo(f"{'skipped':>10}: {len(report.skipped)}")
+    for skipped in report.skipped:
+        click.echo(f"            {skipped.source}: {skipped.reason}")
+    click.echo(f"chunks embedded: {report.chunks_embedded} in {report.seconds:.1f}s")
+
+
+@main.command()
+@with_locations
+@click.option("--json", "as_json", is_flag=True)
+@_clean_errors
+def status(sources: Path | None, index: Path | None, as_json: bool) -> None:
+    """Show what is indexed: documents, chunks, embedder and store."""
+    info = Assistant(_settings(sources, index)).status()
+    if as_json:
+        click.echo(json.dumps({"documents": info.documents, "chunks": info.chunks, "embedder": info.embedder,
+                               "store": info.store}))
+        return
+    click.echo(f"store: {info.store}\nembedder: {info.embedder}\ndocuments: {len(info.documents)}\nchunks: {info.chunks}")
+    for source, count in info.documents.items():
+        click.echo(f"  {count:>5}  {source}")
+
+
+@main.command()
+@click.argument("question")
+@with_locations
+@click.option("--json", "as_json", is_flag=True, help="Print {text, refused, citations} as JSON.")
+@_clean_errors
+def ask(question: str, sources: Path | None, index: Path | None, as_json: bool) -> None:
+    """Answer one QUESTION from the indexed sources."""
+    answer = Assistant(_settings(sources, index)).ask(question)
+    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else format_answer(answer))
+
+
+@main.command()
+@with_locations
+@_clean_errors
+def chat(sources: Path | None, index: Path | None) -> None:
+    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it."""
+    bot = Assistant(_settings(sources, index))
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if not question.strip():
+            break
+        try:
+            answer = bot.ask(question, history=history)
+        except ValueError as error:
+            click.echo(f"Error: {error}", err=True)
+            continue
+        click.echo(format_answer(answer) + "\n")
+        history.append((question, answer.text))
+
+
+@main.command()
+@with_locations
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; keep loopback unless you set --auth.")
+@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
+@click.option("--no-ingest", is_flag=True, help="Skip indexing new or changed sources before starting.")
+@_clean_errors
+def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str | None, no_ingest: bool) -> None:
+    """Open the chat in the browser (indexes new or changed sources first)."""
+    from .ui import launch
+
+    bot = Assistant(_settings(sources, index))
+    if not no_ingest:
+        report = bot.ingest(show_progress=sys.stderr.isatty())
+        click.echo(f"indexed: {len(report.added)} added, {len(report.updated)} updated, "
+                   f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
+    launch(bot, host=host, port=port, auth=auth)
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer text followed by its numbered sources."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Related passages:" if answer.refused else "Sources:")
+        for c in answer.citations:
+            where = f"{c.title} ({c.publication})" if c.publication else c.title
+            lines.append(f"[{c.n}] {where} — {c.source}:{c.start}-{c.end}\n    “{c.quote}”")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
