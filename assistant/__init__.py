@@ -8,8 +8,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from .api import Answer, Assistant, Citation, IndexNotFoundError  # noqa: E402
-from .config import Settings  # noqa: E402
-from .ingest import IngestReport  # noqa: E402
+from .api import Answer, Assistant, Citation, IndexNotFoundError
+from .config import Settings
+from .ingest import IngestReport
 
 __all__ = ["Answer", "Assistant", "Citation", "IndexNotFoundError", "IngestReport", "Settings"]

@@ -13,18 +13,20 @@ from typing import Protocol
 
 import numpy as np
 
+from .answer_types import can_answer_type, expected_answer_type
 from .embedding import Embedder
-from .phrases import DISAGREEMENT_PREFIX, RELATED_HEADER, REFUSAL_TEXT
+from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import CorpusSnapshot, Retrieved
 from .store import StoredChunk
 from .text import opens_with_anaphor, sentence_spans, terms
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
-DENSE_WEIGHT = 0.55
-LEXICAL_WEIGHT = 0.45
+DENSE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.5
 NEAR_DUPLICATE = 0.90
 SAME_POINT = 0.60
-RELATIVE_CUTOFF = 0.80
+RELATIVE_CUTOFF = 0.70
+WRONG_ANSWER_TYPE_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class Draft:
 class Answerer(Protocol):
     """Turns a question and its retrieved chunks into a cited draft answer."""
 
-    def answer(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft: ...
+    def answer(self, question: str, query_vector: np.ndarray, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
+        ...
 
 
 class SentenceEmbeddingCache:
@@ -95,28 +98,33 @@ class ExtractiveAnswerer:
         self.refusal_threshold = refusal_threshold
         self.max_evidence = max_evidence
 
-    def answer(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        candidates = self.score(question, hits, snapshot)
+    def answer(self, question: str, query_vector: np.ndarray, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
+        candidates = self.score(question, query_vector, hits, snapshot)
         if not candidates or candidates[0].score < self.refusal_threshold:
             return _refusal(candidates[:2])
         groups = self._select(candidates)
         return _compose(groups, candidates[0].score)
 
-    def score(self, question: str, hits: list[Retrieved], snapshot: CorpusSnapshot) -> list[Evidence]:
+    def score(self, question: str, query_vector: np.ndarray, hits: list[Retrieved],
+              snapshot: CorpusSnapshot) -> list[Evidence]:
         """Every sentence of the retrieved chunks, scored by meaning and by coverage of the question's terms."""
         sentences = _unique_sentences(hits)
         if not sentences:
             return []
-        query_vector = self.embedder.embed(question)
         similarity = self.sentences.vectors([s.text for s in sentences]) @ query_vector
-        weights = {t: snapshot.idf(t) for t in set(terms(question))}
+        question_terms = set(terms(question))
+        weights = {t: snapshot.idf(t) for t in question_terms}
         total = sum(weights.values()) or 1.0
+        answer_type = expected_answer_type(question)
         scored = []
         for sentence, sim in zip(sentences, similarity, strict=True):
             present = set(terms(sentence.text))
             coverage = sum(w for t, w in weights.items() if t in present) / total
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
-            scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim), coverage))
+            if not can_answer_type(sentence.text, answer_type):
+                score *= WRONG_ANSWER_TYPE_FACTOR
+            scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
+                                   coverage))
         return sorted(scored, key=lambda e: -e.score)
 
     def _select(self, candidates: list[Evidence]) -> list[list[Evidence]]:

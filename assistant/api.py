@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,14 +11,12 @@ from . import phrases
 from .aliases import expand_with_aliases
 from .answering import Answerer, Draft, ExtractiveAnswerer
 from .config import Settings
+from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport, Splitter
 from .retrieval import HybridRetriever
 from .store import ChunkStore
-from .text import STOPWORDS, is_anaphoric_question, words
-
-History = Sequence[tuple[str, str]]
 
 
 class IndexNotFoundError(RuntimeError):
@@ -97,9 +94,10 @@ class Assistant:
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()
-        query = expand_with_aliases(condense(question, history or ()), snapshot.aliases)
-        hits = self.retriever.retrieve(query, self.embedder.embed(query))
-        draft = self.answerer.answer(query, hits, snapshot)
+        query = expand_with_aliases(condense(question, history or (), snapshot.rarity), snapshot.aliases)
+        query_vector = self.embedder.embed(query)
+        hits = self.retriever.retrieve(query, query_vector)
+        draft = self.answerer.answer(query, query_vector, hits, snapshot)
         return _to_answer(draft, question, query)
 
     def source_text(self, source: str) -> str:
@@ -117,7 +115,7 @@ class Assistant:
         return Status(dict(sorted(documents.items())), sum(documents.values()), self.embedder.name,
                       self.settings.store_location)
 
-    def _load(self, path: Path):  # noqa: ANN202
+    def _load(self, path: Path):
         try:
             return load_document(path, self.settings.sources_dir.resolve(), self.settings.max_file_bytes)
         except DocumentError as error:
@@ -131,30 +129,6 @@ class Assistant:
             raise ValueError(phrases.QUESTION_TOO_LONG.format(length=len(question),
                                                                limit=self.settings.max_question_chars))
         return question
-
-
-def condense(question: str, history: History) -> str:
-    """Make a follow-up stand alone by adding the names the earlier turns were about.
-
-    Only questions that lean on the conversation ("Has it tried to export that?") are
-    changed; they get the capitalised names (or else the content words) of the latest
-    user turn that had any.
-    """
-    if not history or not is_anaphoric_question(question):
-        return question
-    for user_turn, _ in reversed(history):
-        names = _names(user_turn)
-        if names:
-            return f"{question} ({' '.join(names)})"
-    return question
-
-
-def _names(text: str) -> list[str]:
-    capitalised = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*", text.strip())
-    names = [n for n in capitalised if n.lower() not in STOPWORDS]
-    if names:
-        return list(dict.fromkeys(names))
-    return [w for w in words(text) if w not in STOPWORDS][:6]
 
 
 def _to_answer(draft: Draft, question: str, query: str) -> Answer:

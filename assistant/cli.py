@@ -146,6 +146,49 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
     launch(bot, host=host, port=port, auth=auth)
 
 
+@main.command("eval")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("evals/gold.jsonl"),
+              show_default=True, help="Gold questions (JSONL).")
+@with_locations
+@click.option("--json", "as_json", is_flag=True, help="Print aggregates, checker validation and gate failures as JSON.")
+@click.option("--gate", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="TOML thresholds ([min] / [max]); exit non-zero naming each metric outside them.")
+@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("evals/reports"),
+              show_default=True, help="Where items.json, report.md and the charts go.")
+@_clean_errors
+def eval_command(gold: Path, sources: Path | None, index: Path | None, as_json: bool, gate: Path | None,
+                 report_dir: Path) -> None:
+    """Ask every gold question, score answers and citations, write reports; --gate fails CI on thresholds.
+
+    With --sources (and no --index) the documents are indexed into a temporary folder first.
+    """
+    import tempfile
+
+    from . import evaluation
+
+    thresholds = evaluation.load_thresholds(gate) if gate else None
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
+        if sources is not None and index is None:
+            index = Path(scratch) / "index"
+        result = evaluation.run(_settings(sources, index), gold, pairs_path=gold.parent / "support_pairs.jsonl",
+                                progress=not as_json)
+    paths = evaluation.write_report(result, report_dir)
+    failures = evaluation.check_gate(result, thresholds) if thresholds else []
+    if as_json:
+        click.echo(json.dumps({**result.to_dict(), "gate_failures": failures, "report": str(paths["report"])}))
+    else:
+        from rich.console import Console
+
+        Console().print(evaluation.summary_table(result, thresholds))
+        if result.checker:
+            click.echo(f"support checker on {result.checker['n']} labelled pairs: accuracy "
+                       f"{result.checker['accuracy']:.3f}, precision {result.checker['precision']:.3f}, "
+                       f"recall {result.checker['recall']:.3f}")
+        click.echo(f"report: {paths['report']}")
+    if failures:
+        raise click.ClickException("gate failed: " + "; ".join(failures))
+
+
 def format_answer(answer: Answer) -> str:
     """The answer text followed by its numbered sources."""
     lines = [answer.text]

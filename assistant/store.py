@@ -49,7 +49,7 @@ class ChunkStore:
         self.settings = settings
 
     @cached_property
-    def client(self):  # noqa: ANN201 - chromadb is imported lazily
+    def client(self):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -75,7 +75,7 @@ class ChunkStore:
             raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
 
     @cached_property
-    def collection(self):  # noqa: ANN201
+    def collection(self):
         try:
             return self.client.get_or_create_collection(
                 self.settings.collection, embedding_function=None,

@@ -22,7 +22,7 @@ _ANAPHORIC_OPENING = re.compile(
 
 
 @cache
-def _stemmer():  # noqa: ANN202
+def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -71,3 +71,4 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 spans.append((position + lead + start, position + lead + end))
         position += len(line) + 1
     return spans
+

@@ -19,8 +19,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.embedding import MiniLMEmbedder  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.embedding import MiniLMEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_SOURCES = REPO / "sources"
@@ -45,7 +45,7 @@ def settings(tmp_path: Path, sources_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def make_assistant(embedder: MiniLMEmbedder):  # noqa: ANN201
+def make_assistant(embedder: MiniLMEmbedder):
     def make(settings: Settings) -> Assistant:
         return Assistant(settings, embedder=embedder)
 

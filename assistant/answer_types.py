@@ -1,0 +1,60 @@
+"""What kind of answer a question asks for, and whether a sentence could contain one.
+
+"How many…" wants a quantity and "When…/In which year…" a time; a sentence with no
+quantity (or no time expression) cannot answer such a question however close its topic is.
+This is a classic check in extractive question answering, and it is what lets the
+assistant refuse "In which year did X happen?" when the sources never give the year.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONEY_QUESTION = re.compile(
+    r"\bhow much (?:money|did|does|do|is|was|were|will)\b|\b(?:price|cost|revenue|valuation|worth|salary|fine|raise)\b",
+    re.I)
+_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
+_TIME_QUESTION = re.compile(
+    r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bhow long\b|"
+    r"\bin (?:what|which) year\b|\bon (?:what|which) (?:date|day)\b", re.I)
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                 r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
+_QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|yuan|renminbi|euros?|pounds|USD|HKD|RMB)\b|\b\d+(?:\.\d+)?\s*(?:m|bn|million|billion)\b",
+                    re.I)
+_TIME = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tomorrow)\b|"
+    r"\b(?:last|next|this|previous) (?:week|month|year|decade)\b|\b(?:days?|weeks?|months?|years?) "
+    r"(?:before|after|ago|earlier|later)\b|\b(?:shortly|soon|immediately) (?:before|after)\b", re.I)
+
+
+_REASON_QUESTION = re.compile(r"^\s*why\b|\bwhat (?:was|is|were|are) the reasons?\b|\bfor what reason\b", re.I)
+_REASON = re.compile(
+    r"\b(?:because|since|due to|as a result|owing to|in order to|so that|reasons?|accus\w*|alleg\w*|"
+    r"involvement|complicit|responsible|linked|over (?:alleged|its|their)|for (?:\w+ing|alleged|its|their))\b", re.I)
+
+
+def expected_answer_type(question: str) -> str | None:
+    """'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific kind of value."""
+    if _TIME_QUESTION.search(question):
+        return "time"
+    if _REASON_QUESTION.search(question):
+        return "reason"
+    if _MONEY_QUESTION.search(question):
+        return "money"
+    if _QUANTITY_QUESTION.search(question):
+        return "quantity"
+    return None
+
+
+def can_answer_type(sentence: str, answer_type: str | None) -> bool:
+    if answer_type == "time":
+        return bool(_TIME.search(sentence))
+    if answer_type == "reason":
+        return bool(_REASON.search(sentence))
+    if answer_type == "money":
+        return bool(_MONEY.search(sentence))
+    if answer_type == "quantity":
+        return bool(_QUANTITY.search(sentence))
+    return True

@@ -1,0 +1,126 @@
+"""Cited answers on the bundled corpus: facts, citations that slice back, refusals, follow-ups, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import Assistant, IndexNotFoundError, Settings
+from assistant.cli import main
+from assistant.phrases import CANNOT_ANSWER_PHRASE, DISAGREEMENT_PREFIX
+
+POST = "000_22e29f2dc333583c.txt"
+REGISTER = "002_f4a60f190d2ae731.txt"
+
+# (question, a phrase the answer must contain, the article that must be cited, or None if either will do)
+QUESTIONS = [
+    ("Why was Yitu listed?", "facial recognition", REGISTER),
+    ("What does NetPosa control?", "SenseNets", REGISTER),
+    ("What is Megvii accused of building?", "detect the presence of Uyghur", REGISTER),
+    ("How did Megvii respond to the sanctions?", "strongly opposes", POST),
+    ("Why was DJI added to the blacklist?", "surveillance", None),
+    ("What does the NS-CMIC list bar?", "financial stakes", POST),
+    ("Under which executive order were the firms named?", "13959", REGISTER),
+    ("Who is Brian Nelson?", "undersecretary", POST),
+    ("What did Gina Raimondo say about biotechnology?", "save lives", POST),
+    ("What did Antony Blinken say one company developed?", "customised software", POST),
+    ("What mobile app does Xiamen Meiya Pico offer?", "transcribes their speech", REGISTER),
+    ("Why was Sugon listed?", "Dawning", POST),  # alias stated in the Post: "Dawning ..., also known as Sugon"
+    ("Who are Meiya Pico's main clients?", "law enforcement", POST),
+]
+
+
+def assert_citations_are_exact(bot: Assistant, answer) -> None:
+    markers = sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer.text)})
+    assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        assert bot.source_text(citation.source)[citation.start:citation.end] == citation.quote
+        assert citation.title and citation.quote.strip() == citation.quote
+
+
+@pytest.mark.parametrize(("question", "fact", "source"), QUESTIONS)
+def test_answers_state_the_fact_and_cite_the_right_article(corpus_assistant: Assistant, question: str, fact: str,
+                                                           source: str | None) -> None:
+    answer = corpus_assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert fact.lower() in answer.text.lower()
+    assert source is None or source in {c.source for c in answer.citations}
+    assert any(fact.lower() in c.quote.lower() for c in answer.citations if source in (None, c.source))
+    assert_citations_are_exact(corpus_assistant, answer)
+
+
+def test_follow_up_resolves_it_from_the_conversation(corpus_assistant: Assistant) -> None:
+    first = corpus_assistant.ask("Why was Yitu listed?")
+    follow_up = corpus_assistant.ask("Has it tried to export its tech?", history=[("Why was Yitu listed?", first.text)])
+    assert not follow_up.refused
+    assert "export" in follow_up.text
+    assert any("Yutu has also tried to export" in c.quote for c in follow_up.citations)
+    assert_citations_are_exact(corpus_assistant, follow_up)
+
+
+def test_when_the_articles_disagree_both_sides_are_cited(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("How many entities did the Commerce Department add to the Entity List?")
+    assert answer.text.startswith(DISAGREEMENT_PREFIX)
+    assert "34" in answer.text and "37" in answer.text
+    assert {c.source for c in answer.citations} == {POST, REGISTER}
+
+
+@pytest.mark.parametrize("question", [
+    "What is the capital of Australia?",
+    "How do I reverse a list in Python?",
+    "When was Yitu founded?",
+    "How much did SenseTime raise in its IPO?",
+])
+def test_questions_the_sources_do_not_answer_are_refused(corpus_assistant: Assistant, question: str) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.refused
+    assert answer.text.startswith(CANNOT_ANSWER_PHRASE)
+    for citation in answer.citations:  # offered as related reading only
+        assert corpus_assistant.source_text(citation.source)[citation.start:citation.end] == citation.quote
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_a_clear_value_error(corpus_assistant: Assistant, question: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        corpus_assistant.ask(question)
+
+
+def test_huge_question_is_a_clear_error_not_a_hang(corpus_assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        corpus_assistant.ask("Why was Yitu listed? " * 1000)
+
+
+def test_asking_before_ingest_says_to_run_ingest(tmp_path, make_assistant) -> None:
+    bot = make_assistant(Settings(sources_dir=tmp_path, index_dir=tmp_path / "empty-index"))
+    with pytest.raises(IndexNotFoundError, match="assistant ingest"):
+        bot.ask("Why was Yitu listed?")
+
+
+def test_source_text_cannot_escape_the_sources_folder(corpus_assistant: Assistant) -> None:
+    with pytest.raises(FileNotFoundError):
+        corpus_assistant.source_text("../../etc/passwd")
+
+
+def test_cli_ask_json_matches_the_contract(corpus_assistant: Assistant) -> None:
+    settings = corpus_assistant.settings
+    args = ["--sources", str(settings.sources_dir), "--index", str(settings.index_dir)]
+    result = CliRunner().invoke(main, ["ask", "Why was Yitu listed?", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert set(payload) == {"text", "refused", "citations"}
+    assert payload["citations"] and set(payload["citations"][0]) >= {"n", "source", "title", "quote", "start", "end"}
+
+    empty = CliRunner().invoke(main, ["ask", "  ", *args])
+    assert empty.exit_code != 0 and "empty" in empty.output and "Traceback" not in empty.output
+
+
+def test_cli_chat_keeps_the_conversation(corpus_assistant: Assistant) -> None:
+    settings = corpus_assistant.settings
+    result = CliRunner().invoke(main, ["chat", "--sources", str(settings.sources_dir), "--index",
+                                       str(settings.index_dir)],
+                                input="Why was Yitu listed?\nHas it tried to export its tech?\n\n")
+    assert result.exit_code == 0, result.output
+    assert "facial recognition" in result.output and "tried to export" in result.output
