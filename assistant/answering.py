@@ -27,6 +27,7 @@ NEAR_DUPLICATE = 0.90
 SAME_POINT = 0.60
 RELATIVE_CUTOFF = 0.70
 WRONG_ANSWER_TYPE_FACTOR = 0.5
+RELATED_PASSAGES = 2
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query_vector: np.ndarray, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
         candidates = self.score(question, query_vector, hits, snapshot)
         if not candidates or candidates[0].score < self.refusal_threshold:
-            return _refusal(candidates[:2])
+            return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         groups = self._select(candidates)
         return _compose(groups, candidates[0].score)
 
@@ -144,6 +145,16 @@ class ExtractiveAnswerer:
             if len(groups) < self.max_evidence:
                 groups.append([i])
         return [[pool[i] for i in g] for g in groups]
+
+
+def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
+    chosen: list[Evidence] = []
+    for candidate in candidates:
+        if len(chosen) == limit:
+            break
+        if not any(_overlaps(candidate, c) for c in chosen):
+            chosen.append(candidate)
+    return chosen
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:
