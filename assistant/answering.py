@@ -28,6 +28,23 @@ SAME_POINT = 0.60
 RELATIVE_CUTOFF = 0.70
 WRONG_ANSWER_TYPE_FACTOR = 0.5
 RELATED_PASSAGES = 2
+ALREADY_SAID_FACTOR = 0.6
+ALREADY_SAID_SIMILARITY = 0.8
+_MARKERS = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the answerer sees it."""
+
+    text: str  # the standalone search text: follow-up context and aliases added
+    vector: np.ndarray
+    asked: str = ""  # the user's own words (with aliases); they weigh more than added context
+    already_said: tuple[str, ...] = ()  # earlier replies in the conversation, not worth repeating
+
+    @property
+    def own_words(self) -> str:
+        return self.asked or self.text
 
 
 @dataclass(frozen=True)
@@ -66,8 +83,7 @@ class Draft:
 class Answerer(Protocol):
     """Turns a question and its retrieved chunks into a cited draft answer."""
 
-    def answer(self, question: str, query_vector: np.ndarray, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        ...
+    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft: ...
 
 
 class SentenceEmbeddingCache:
@@ -99,34 +115,47 @@ class ExtractiveAnswerer:
         self.refusal_threshold = refusal_threshold
         self.max_evidence = max_evidence
 
-    def answer(self, question: str, query_vector: np.ndarray, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        candidates = self.score(question, query_vector, hits, snapshot)
+    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
+        candidates = self.score(query, hits, snapshot)
         if not candidates or candidates[0].score < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         groups = self._select(candidates)
         return _compose(groups, candidates[0].score)
 
-    def score(self, question: str, query_vector: np.ndarray, hits: list[Retrieved],
-              snapshot: CorpusSnapshot) -> list[Evidence]:
-        """Every sentence of the retrieved chunks, scored by meaning and by coverage of the question's terms."""
+    def score(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> list[Evidence]:
+        """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
+        question's terms; sentences an earlier reply already gave are demoted, so a follow-up brings news."""
         sentences = _unique_sentences(hits)
         if not sentences:
             return []
-        similarity = self.sentences.vectors([s.text for s in sentences]) @ query_vector
-        question_terms = set(terms(question))
-        weights = {t: snapshot.idf(t) for t in question_terms}
+        vectors = self.sentences.vectors([s.text for s in sentences])
+        similarity = vectors @ query.vector
+        repeated = self._already_said(sentences, vectors, query.already_said)
+        weights = {t: snapshot.idf(t) for t in set(terms(query.text))}
         total = sum(weights.values()) or 1.0
-        answer_type = expected_answer_type(question)
+        answer_type = expected_answer_type(query.own_words)
         scored = []
-        for sentence, sim in zip(sentences, similarity, strict=True):
+        for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
             present = set(terms(sentence.text))
             coverage = sum(w for t, w in weights.items() if t in present) / total
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
             if not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR
+            if said:
+                score *= ALREADY_SAID_FACTOR
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
                                    coverage))
         return sorted(scored, key=lambda e: -e.score)
+
+    def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
+        """Which candidates repeat (verbatim or in close paraphrase) a sentence of an earlier reply."""
+        said = [_MARKERS.sub("", reply[start:end]).strip() for reply in replies for start, end in sentence_spans(reply)]
+        said = [s for s in said if s]
+        if not said:
+            return [False] * len(sentences)
+        closeness = (vectors @ self.sentences.vectors(said).T).max(axis=1)
+        return [bool(c >= ALREADY_SAID_SIMILARITY) or any(s.text in reply for reply in replies)
+                for s, c in zip(sentences, closeness, strict=True)]
 
     def _select(self, candidates: list[Evidence]) -> list[list[Evidence]]:
         """Groups of evidence, one group per answer sentence: the sentence plus other sources saying the same."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import phrases
 from .aliases import expand_with_aliases
-from .answering import Answerer, Draft, ExtractiveAnswerer
+from .answering import Answerer, Draft, ExtractiveAnswerer, Query
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
@@ -94,11 +94,12 @@ class Assistant:
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()
-        query = expand_with_aliases(condense(question, history or (), snapshot.rarity), snapshot.aliases)
-        query_vector = self.embedder.embed(query)
-        hits = self.retriever.retrieve(query, query_vector)
-        draft = self.answerer.answer(query, query_vector, hits, snapshot)
-        return _to_answer(draft, question, query)
+        history = history or ()
+        search_text = expand_with_aliases(condense(question, history, snapshot.rarity), snapshot.aliases)
+        query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
+                      tuple(reply for _, reply in history))
+        draft = self.answerer.answer(query, self.retriever.retrieve(search_text, query.vector), snapshot)
+        return _to_answer(draft, question, search_text)
 
     def source_text(self, source: str) -> str:
         """A document's loaded text: what citation offsets index into."""

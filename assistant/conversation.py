@@ -17,19 +17,20 @@ _ANSWER_CHARS = 300
 def condense(question: str, history: History, rarity: Callable[[str], float]) -> str:
     """The question plus the names the latest turn was about, when the question leans on it.
 
-    Names come from the latest user turn and the start of the reply to it; the rarest
-    ones in the corpus (by `rarity` of their words, e.g. IDF) are kept, since a rare name
-    is what "it" most likely points at. Questions that do not lean on the conversation
-    are returned unchanged.
+    Names come from the latest user turn or, when it has none, from the start of the reply
+    to it; the rarest in the corpus (by `rarity`, e.g. IDF; 0 for names the corpus never
+    uses) are kept, since a rare name is what "it" most likely points at. Questions that
+    do not lean on the conversation are returned unchanged.
     """
     if not history or not is_anaphoric_question(question):
         return question
     for user_turn, reply in reversed(history):
-        names = _names(user_turn) + _names(_MARKER.sub("", reply)[:_ANSWER_CHARS])
-        names = [n for n in dict.fromkeys(names) if n.lower() not in question.lower()]
-        if names:
-            ranked = sorted(names, key=lambda n: -max(rarity(w) for w in words(n)))
-            return f"{question} ({', '.join(ranked[:_MAX_NAMES])})"
+        for text in (user_turn, _MARKER.sub("", reply)[:_ANSWER_CHARS]):
+            names = [n for n in dict.fromkeys(_names(text)) if n.lower() not in question.lower() and rarity(n) > 0]
+            names = [n for n in names if not any(n != other and n in other for other in names)]
+            if names:
+                ranked = sorted(names, key=lambda n: -rarity(n))
+                return f"{question} ({', '.join(ranked[:_MAX_NAMES])})"
         content = [w for w in words(user_turn) if w not in STOPWORDS]
         if content:
             return f"{question} ({' '.join(content[:6])})"

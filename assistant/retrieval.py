@@ -63,10 +63,9 @@ class CorpusSnapshot:
         n = max(len(self.chunks), 1)
         return float(np.log(1 + (n + 1) / (self.document_frequency.get(term, 0) + 0.5)))
 
-    def rarity(self, word: str) -> float:
-        """IDF of a word that occurs in the corpus; 0 for words it never uses (they cannot help find anything)."""
-        stems = terms(word)
-        return self.idf(stems[0]) if stems and stems[0] in self.document_frequency else 0.0
+    def rarity(self, name: str) -> float:
+        """IDF of the rarest corpus word in a name; 0 if the corpus never uses it (it cannot help find anything)."""
+        return max((self.idf(t) for t in terms(name) if t in self.document_frequency), default=0.0)
 
 
 def _document_frequency(texts: Iterable[str]) -> dict[str, int]:
