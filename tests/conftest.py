@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,20 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     process.terminate()
     process.wait(timeout=30)
     log.close()
+
+
+@contextmanager
+def running_app(root: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
+    """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
+    from assistant.ui import create_app
+
+    shutil.copytree(BUNDLED_SOURCES, root / "sources")
+    bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
+    bot.ingest()
+    app = create_app(bot)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", bot
+    finally:
+        app.close()

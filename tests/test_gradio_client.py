@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant import Assistant, Settings
-from assistant.ui import create_app
-
-from .conftest import BUNDLED_SOURCES, free_port
+from .conftest import running_app
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Client]:
-    root = tmp_path_factory.mktemp("ui-api")
-    shutil.copytree(BUNDLED_SOURCES, root / "sources")
-    bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
-    bot.ingest()
-    app = create_app(bot)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    app.close()
+    with running_app(tmp_path_factory.mktemp("ui-api"), embedder) as (url, _):
+        yield Client(url, verbose=False)
 
 
 def test_ask_returns_the_answer_with_citations(client: Client) -> None:

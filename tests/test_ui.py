@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +13,10 @@ import pytest
 from assistant import Assistant, Settings
 from assistant import ui as ui_module
 from assistant.api import Answer, Citation
-from assistant.ui import ChatUI, create_app, is_loopback, parse_auth, safe_upload_path
+from assistant.ui import ChatUI, is_loopback, parse_auth, safe_upload_path
 from assistant.ui_render import passage_context, render_answer, render_card, render_question
 
-from .conftest import BUNDLED_SOURCES, REPO, free_port
+from .conftest import REPO, running_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -151,15 +150,8 @@ def test_chat_errors_become_notes_and_keep_the_conversation(settings: Settings) 
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[str, Assistant]]:
     """The app over its own copy of the bundled sources, so uploads touch nothing else."""
-    root = tmp_path_factory.mktemp("ui")
-    shutil.copytree(BUNDLED_SOURCES, root / "sources")
-    bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
-    bot.ingest()
-    app = create_app(bot)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/", bot
-    app.close()
+    with running_app(tmp_path_factory.mktemp("ui"), embedder) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
