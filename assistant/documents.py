@@ -160,11 +160,16 @@ def find_prose_spans(text: str) -> list[tuple[int, int]]:
 
     A line is furniture when it is a known page label, a bare number or duration, a photo
     caption, a line repeated verbatim, or a short heading-like line with no sentence
-    punctuation. Runs of prose lines separated only by blank lines are merged.
+    punctuation. Lines of a hard-wrapped paragraph (the next line carries on the sentence in
+    lower case) are prose whatever their length. Runs of prose lines separated only by blank
+    lines are merged.
     """
     lines = _line_spans(text)
-    counts = Counter(text[s:e].strip() for s, e in lines if text[s:e].strip())
-    prose = [(s, e) for s, e in lines if text[s:e].strip() and _is_prose(text[s:e].strip(), counts)]
+    stripped = [text[s:e].strip() for s, e in lines]
+    counts = Counter(line for line in stripped if line)
+    wrapped = _hard_wrapped(stripped, counts)
+    prose = [(s, e) for (s, e), line, cont in zip(lines, stripped, wrapped, strict=True)
+             if line and (cont or _is_prose(line, counts))]
     if not prose:  # a document of only short lines (a list, a table): keep its non-furniture lines
         prose = [(s, e) for s, e in lines if text[s:e].strip() and not _is_furniture(text[s:e].strip(), counts)]
     spans: list[tuple[int, int]] = []
@@ -176,6 +181,17 @@ def find_prose_spans(text: str) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return spans
+
+
+def _hard_wrapped(lines: list[str], counts: Counter[str]) -> list[bool]:
+    """Which lines belong to a paragraph wrapped mid-sentence: a line followed directly by one that
+    starts in lower case, and that following line itself."""
+    wrapped = [False] * len(lines)
+    for i in range(len(lines) - 1):
+        here, after = lines[i], lines[i + 1]
+        if here and after[:1].islower() and not _is_furniture(here, counts) and not _SENTENCE_END.search(here):
+            wrapped[i] = wrapped[i + 1] = True
+    return wrapped
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:

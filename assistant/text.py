@@ -50,7 +50,8 @@ def opens_with_anaphor(sentence: str) -> bool:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of a passage as (start, end) offsets: lines first, then punkt within each line.
+    """Sentences of a passage as (start, end) offsets: lines first (a line that carries on the one
+    before in lower case belongs to it: hard-wrapped text), then punkt within each.
 
     Leading bullets and surrounding whitespace are excluded from the spans.
     """
@@ -58,17 +59,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
     tokenizer = globals_helper.punkt_tokenizer
     spans: list[tuple[int, int]] = []
-    position = 0
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        lead = len(line) - len(stripped)
+    for block_start, block in _blocks(text):
+        stripped = block.lstrip()
+        lead = len(block) - len(stripped)
         bullet = _BULLET.match(stripped)
         if bullet:
             lead += bullet.end()
-        body = line[lead:].rstrip()
+        body = block[lead:].rstrip()
         if body:
-            for start, end in tokenizer.span_tokenize(body):
-                spans.append((position + lead + start, position + lead + end))
-        position += len(line) + 1
+            spans.extend((block_start + lead + s, block_start + lead + e) for s, e in tokenizer.span_tokenize(body))
     return spans
 
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of each line, with lower-case continuation lines joined to the line before."""
+    blocks: list[tuple[int, str]] = []
+    position = 0
+    for line in text.split("\n"):
+        if blocks and blocks[-1][1].strip() and line[:1].islower():
+            blocks[-1] = (blocks[-1][0], f"{blocks[-1][1]}\n{line}")
+        else:
+            blocks.append((position, line))
+        position += len(line) + 1
+    return blocks

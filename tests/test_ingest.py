@@ -169,6 +169,18 @@ def test_long_documents_split_on_sentence_boundaries(settings: Settings, sources
         assert bot.embedder.count_tokens(text) <= MAX_WORD_PIECES
 
 
+def test_hard_wrapped_text_is_kept_and_answered_whole(settings: Settings, sources_dir: Path, make_assistant) -> None:
+    write(sources_dir, "wrapped.txt", "Harbour report\n\nThe harbour of Port Vella was dredged\nin March by the "
+          "Kestrel Marine company\nafter two ships ran aground.\n")
+    bot = make_assistant(settings)
+    bot.ingest()
+    texts = [t for t, _ in all_records(bot).values()]
+    assert texts == ["The harbour of Port Vella was dredged\nin March by the Kestrel Marine company\nafter two ships ran aground."]
+    answer = bot.ask("Who dredged the harbour of Port Vella?")
+    assert not answer.refused and "Kestrel Marine" in answer.citations[0].quote
+    assert answer.citations[0].quote.startswith("The harbour") and answer.citations[0].quote.endswith("aground.")
+
+
 KILL_SCRIPT = """
 import sys
 from assistant import Assistant, Settings
