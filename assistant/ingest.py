@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
@@ -145,8 +146,11 @@ class Ingestor:
         sources_dir = self.settings.sources_dir
         if not sources_dir.is_dir():
             raise FileNotFoundError(f"Sources folder not found: {sources_dir}")
-        loaded, skipped = self._load_all(sources_dir)
-        indexed = self._indexed_documents()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Chroma reads the chunk metadata without holding the GIL, so it overlaps with parsing the files.
+            reading = pool.submit(self._indexed_documents)
+            loaded, skipped = self._load_all(sources_dir)
+            indexed = reading.result()
         unreadable = {s.source for s in skipped}
 
         to_index = [d for d in loaded if not (d.source in indexed and indexed[d.source].is_complete(d.content_hash))]
