@@ -40,8 +40,10 @@ test: install browser lint
 eval: install
 	$(BIN)/assistant eval --gate evals/thresholds.toml
 
+# Benchmarks (README "Benchmarks"): installs the bench extra and Debian's python3.11-doc corpus.
 bench: install
-	$(PY) -m bench
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*-*-*-*-* evals/reports

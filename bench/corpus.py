@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -48,10 +49,11 @@ def available_docs() -> int:
     return len(_doc_files())
 
 
-def sample_sources(target: Path, n_docs: int, seed: int = SEED) -> list[Path]:
+def sample_sources(target: Path, n_docs: int, seed: int = SEED, unwrap: bool = False) -> list[Path]:
     """Copy a reproducible sample of `n_docs` docs into `target` (renamed *.rst.txt -> *.txt).
 
-    Samples are nested: the first k docs of a larger sample are the k-doc sample.
+    Samples are nested: the first k docs of a larger sample are the k-doc sample. With
+    `unwrap`, hard-wrapped prose paragraphs are joined into one line each (see `unwrap_paragraphs`).
     """
     ensure_docs_installed()
     files = _doc_files()
@@ -65,6 +67,29 @@ def sample_sources(target: Path, n_docs: int, seed: int = SEED) -> list[Path]:
         destination = target / relative.parent / relative.name.removesuffix(".rst.txt")
         destination = destination.with_name(destination.name + ".txt")
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+        if unwrap:
+            destination.write_text(unwrap_paragraphs(path.read_text(encoding="utf-8")), encoding="utf-8")
+        else:
+            shutil.copyfile(path, destination)
         copied.append(destination)
     return copied
+
+
+_MARKUP_LINE = re.compile(r"^(\s|\.\.|>>>|[-*+] |\d+\. |[=\-~^*#\"'`:+]{3,}\s*$)")
+
+
+def unwrap_paragraphs(text: str) -> str:
+    """Join each plain prose paragraph's lines into one line (code, directives, lists and headings stay).
+
+    The loader keeps a line as prose only if it ends a sentence or has 20+ words, so hard-wrapped
+    reStructuredText loses most of its prose and yields tiny chunks; this gives the pipeline
+    paragraph-per-line text, as in the bundled sources, to measure it on full-size chunks.
+    """
+    out: list[str] = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.split("\n")
+        if len(lines) > 1 and not any(_MARKUP_LINE.match(line) for line in lines if line):
+            out.append(" ".join(line.strip() for line in lines))
+        else:
+            out.append(paragraph)
+    return "\n\n".join(out)
