@@ -52,6 +52,6 @@ def _mentions(text: str, name: str) -> bool:
 
 
 def _distinctive_words(name: str) -> list[str]:
-    """The first word of a multi-word name stands for it ("Dawning" for "Dawning Information Industry")."""
+    """The first word of a multi-word name stands for it ("Acme" for "Acme Widget Works")."""
     words = name.split()
     return [words[0]] if len(words) > 1 and len(words[0]) > 3 else []

@@ -16,8 +16,8 @@ transparent proxy instead, fixed up front (not fitted to the labelled pairs):
    * cosine >= 0.5 between the MiniLM embeddings of statement and quote (same meaning,
      not merely the same words).
 
-Known blind spots: negation and role swaps that keep the words ("DJI said it opposes"
-when the quote says Megvii did), and paraphrases using other words ("sell abroad" for
+Known blind spots: negation and role swaps that keep the words ("A said it opposes"
+when the quote says B did), and paraphrases using other words ("sell abroad" for
 "export"). `validate` measures the checker on hand-labelled pairs so these costs are visible.
 """
 

@@ -25,11 +25,8 @@ from .store import StoreUnavailableError
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
-EXAMPLES = (
-    "Why was Yitu listed?",
-    "Which companies were added to the NS-CMIC list?",
-    "How many entities did Commerce add to the Entity List?",
-)
+EXAMPLES_FILE = ".questions"  # hidden, so ingest skips it: one example question per line
+MAX_EXAMPLES = 4
 _EXPECTED_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _GENERIC_ERROR = "Something went wrong while answering; the server log has the details."
@@ -54,6 +51,15 @@ def safe_upload_path(sources_dir: Path, original_name: str) -> Path:
     if target.parent != root or not target.is_relative_to(root):
         raise ValueError("the file name points outside the sources folder")
     return target
+
+
+def example_questions(sources_dir: Path) -> list[str]:
+    """The corpus's own example questions (`sources/.questions`), so the app names nothing of any corpus."""
+    try:
+        lines = (sources_dir / EXAMPLES_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")][:MAX_EXAMPLES]
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
@@ -202,10 +208,11 @@ def create_app(bot: Assistant) -> gr.Blocks:
                         question = gr.Textbox(show_label=False, placeholder="Ask a question about the documents…",
                                               elem_id="question", scale=5, max_lines=4, autofocus=True)
                         ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=90)
-                    gr.Markdown("Try an example:")
+                    examples = example_questions(bot.settings.sources_dir)
+                    gr.Markdown("Try an example:" if examples else "")
                     with gr.Row():
                         example_buttons = [gr.Button(text, size="sm", variant="secondary", elem_classes="example")
-                                           for text in EXAMPLES]
+                                           for text in examples]
                         clear = gr.Button("Clear conversation", size="sm", variant="stop", elem_id="clear", scale=0,
                                           min_width=150)
                 with gr.Column(scale=2):
@@ -232,7 +239,7 @@ def create_app(bot: Assistant) -> gr.Blocks:
 
         for trigger in (question.submit, ask.click):
             answer_after(trigger(**start))
-        for button, text in zip(example_buttons, EXAMPLES, strict=True):
+        for button, text in zip(example_buttons, examples, strict=True):
             answer_after(button.click(lambda text=text: text, None, question, queue=False, api_visibility="private",
                                       show_progress="hidden").then(**start))
         for trigger in (clear.click, chat.clear):

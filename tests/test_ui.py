@@ -304,3 +304,11 @@ def test_empty_question_shows_a_message_not_a_traceback(page: Any) -> None:
     expect(page.locator("#ask")).to_be_enabled()
     assert "Traceback" not in page.content()
     assert page.locator('#chat [data-testid="user"]').count() == 0
+
+
+def test_example_questions_come_from_the_corpus_folder(tmp_path: Path) -> None:
+    from assistant.ui import example_questions
+
+    assert example_questions(tmp_path) == []
+    (tmp_path / ".questions").write_text("# a comment\n\nWho runs the harbour?\n  What is moored there?  \n")
+    assert example_questions(tmp_path) == ["Who runs the harbour?", "What is moored there?"]
