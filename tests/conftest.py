@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +17,8 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 from assistant import Assistant, Settings
 from assistant.embedding import MiniLMEmbedder
+from bench.common import chroma_server as start_chroma_server
+from bench.common import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_SOURCES = REPO / "sources"
@@ -63,41 +60,14 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLME
     return bot
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def chroma_binary() -> str:
-    found = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if not found:
-        pytest.fail("the `chroma` command (from the chromadb package) is not installed")
-    return found
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A real `chroma run` server on 127.0.0.1, stopped at the end of the session."""
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([chroma_binary(), "run", "--path", str(data / "db"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-    yield "127.0.0.1", port
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    """A real `chroma run` server on 127.0.0.1 (the benchmarks start theirs the same way)."""
+    try:
+        with start_chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as (host, port, _):
+            yield host, port
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 @contextmanager
