@@ -13,6 +13,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -49,9 +50,9 @@ class LoadedDocument:
     text: str
     prose_spans: tuple[tuple[int, int], ...] = field(repr=False)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        """Changes whenever anything a chunk or citation depends on changes."""
+        """Changes whenever anything a chunk or citation depends on changes (computed once per document)."""
         digest = hashlib.sha256()
         for part in (self.title, self.publication, self.text):
             digest.update(part.encode("utf-8"))

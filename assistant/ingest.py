@@ -99,7 +99,6 @@ class Splitter:
                                 tokenizer=tokenizer.tokenize, paragraph_separator="\n\n")
 
     def split(self, document: LoadedDocument) -> list[Chunk]:
-        content_hash = document.content_hash  # a property that hashes the whole text: compute it once
         spans = [document.text[start:end] for start, end in document.prose_spans]
         chunks: list[Chunk] = []
         for (span_start, _), span, fits in zip(document.prose_spans, spans, self._fits(spans), strict=True):
@@ -114,7 +113,7 @@ class Splitter:
                     continue
                 cursor = offset + 1
                 start = span_start + offset
-                chunks.append(Chunk(_chunk_id(document.source, content_hash, start, start + len(piece)),
+                chunks.append(Chunk(_chunk_id(document.source, document.content_hash, start, start + len(piece)),
                                     document.source, piece, start, start + len(piece)))
         return chunks
 
@@ -191,9 +190,8 @@ class Ingestor:
 
     def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
                          show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
-        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1, content_hash)
-                   for d in documents for content_hash in [d.content_hash]
-                   for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
+        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
+                   for d in documents for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
         embedded = 0
         if on_progress:
             on_progress(0, len(planned))
@@ -212,15 +210,14 @@ class Ingestor:
                     if on_progress:
                         on_progress(embedded, len(planned))
                 for done in (p for p in group if p.is_last):
-                    self._drop_older_versions(done.document, done.content_hash, indexed)
+                    self._drop_older_versions(done.document, indexed)
         return embedded
 
-    def _drop_older_versions(self, document: LoadedDocument, content_hash: str,
-                             indexed: dict[str, _IndexedDocument]) -> None:
+    def _drop_older_versions(self, document: LoadedDocument, indexed: dict[str, _IndexedDocument]) -> None:
         """Called once a document's new chunks are all stored, so a crash never leaves it empty."""
         old = indexed.get(document.source)
         if old:
-            self.store.delete([i for h, ids in old.ids_by_hash.items() if h != content_hash for i in ids])
+            self.store.delete([i for h, ids in old.ids_by_hash.items() if h != document.content_hash for i in ids])
 
 
 @dataclass(frozen=True)
@@ -229,12 +226,11 @@ class _PlannedChunk:
     chunk: Chunk
     chunk_count: int
     is_last: bool
-    content_hash: str
 
     def metadata(self) -> dict:
         d = self.document
         return {"source": d.source, "title": d.title, "publication": d.publication, "start": self.chunk.start,
-                "end": self.chunk.end, "doc_hash": self.content_hash, "chunk_count": self.chunk_count}
+                "end": self.chunk.end, "doc_hash": d.content_hash, "chunk_count": self.chunk_count}
 
 
 def _document_groups(planned: list[_PlannedChunk], size: int) -> Iterator[list[_PlannedChunk]]:
