@@ -47,6 +47,7 @@ class ChunkStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._exists = False
 
     @cached_property
     def client(self):
@@ -64,15 +65,19 @@ class ChunkStore:
             raise StoreUnavailableError(f"Cannot open the Chroma store at {self.settings.store_location}: {error}") from error
 
     def exists(self) -> bool:
-        """True when the collection has been created (by an ingest)."""
+        """True when the collection has been created (by an ingest); once true, not asked again."""
+        if self._exists:
+            return True
         if not self.settings.chroma_host and not (self.settings.index_dir / "chroma.sqlite3").exists():
             return False
         try:
-            return self.settings.collection in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
         except StoreUnavailableError:
             raise
         except Exception as error:
             raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
+        self._exists = self.settings.collection in names
+        return self._exists
 
     @cached_property
     def collection(self):
