@@ -16,11 +16,15 @@ from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport, Splitter
 from .retrieval import HybridRetriever
-from .store import ChunkStore
+from .store import ChunkStore, StoreUnavailableError
 
 
 class IndexNotFoundError(RuntimeError):
     """Asked a question before anything was ingested."""
+
+
+# What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
+USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
 
 
 @dataclass(frozen=True)

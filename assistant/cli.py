@@ -11,11 +11,8 @@ from typing import Any
 
 import click
 
-from .api import Answer, Assistant, IndexNotFoundError
+from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
-from .store import StoreUnavailableError
-
-_EXPECTED_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,7 +22,7 @@ def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except _EXPECTED_ERRORS as error:
+        except USER_ERRORS as error:
             raise click.ClickException(str(error)) from error
 
     return wrapper

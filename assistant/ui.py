@@ -19,15 +19,13 @@ from typing import Any
 import gradio as gr
 
 from . import ui_render as render
-from .api import Answer, Assistant, IndexNotFoundError
-from .store import StoreUnavailableError
+from .api import USER_ERRORS, Answer, Assistant
 
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 EXAMPLES_FILE = ".questions"  # hidden, so ingest skips it: one example question per line
 MAX_EXAMPLES = 4
-_EXPECTED_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _GENERIC_ERROR = "Something went wrong while answering; the server log has the details."
 
@@ -104,7 +102,7 @@ class ChatUI:
         pending = bool(question and question.strip())
         try:
             answer = self.bot.ask(question or "", history=[(t["question"], t["text"]) for t in turns])
-        except _EXPECTED_ERRORS as error:
+        except USER_ERRORS as error:
             return self._failed(chat, turns, pending, str(error))
         except Exception:
             log.exception("answering %r failed", question)
@@ -139,7 +137,7 @@ class ChatUI:
         """`/ask`: one question (optionally with earlier [question, answer] pairs) -> {text, refused, citations}."""
         try:
             answer = self.bot.ask(question, history=[(str(q), str(a)) for q, a in history or []])
-        except _EXPECTED_ERRORS as error:
+        except USER_ERRORS as error:
             raise gr.Error(str(error), print_exception=False) from error
         return answer.to_dict()
 
@@ -148,7 +146,7 @@ class ChatUI:
     def documents(self) -> str:
         try:
             return render.render_documents(self.bot.status())
-        except _EXPECTED_ERRORS as error:
+        except USER_ERRORS as error:
             return render.render_documents(None, str(error))
 
     def add_documents(self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
@@ -169,7 +167,7 @@ class ChatUI:
             try:
                 report = self.bot.ingest(on_progress=lambda done, total: progress(
                     (done, total), desc="Embedding chunks", unit="chunks"))
-            except _EXPECTED_ERRORS as error:
+            except USER_ERRORS as error:
                 rejected += [(name, f"indexing failed: {error}") for name in saved]
         return self.documents(), render.render_upload_result(saved, rejected, report), None
 
