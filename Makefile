@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `assistant ui` indexes new or changed sources before it serves.
 run: install
-	$(BIN)/assistant ingest
 	$(BIN)/assistant ui
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
