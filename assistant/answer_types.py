@@ -15,9 +15,9 @@ _MONEY_QUESTION = re.compile(
     re.I)
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
 _TIME_QUESTION = re.compile(
-    r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bhow long\b|"
+    r"^\s*when (?:did|was|were|will)\b|\bsince when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bhow long ago\b|"
     r"\bin (?:what|which) year\b|\bon (?:what|which) (?:date|day)\b", re.I)
-_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+_NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
 _QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|yuan|renminbi|euros?|pounds|USD|HKD|RMB)\b|\b\d+(?:\.\d+)?\s*(?:m|bn|million|billion)\b",
@@ -35,8 +35,15 @@ _REASON = re.compile(
     r"involvement|complicit|responsible|linked|over (?:alleged|its|their)|for (?:\w+ing|alleged|its|their))\b", re.I)
 
 
+_VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:version|release)\b|\bsince (?:which|what)\b", re.I)
+_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\bversions?\b|\breleases?\b", re.I)
+
+
 def expected_answer_type(question: str) -> str | None:
-    """'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific kind of value."""
+    """'version', 'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific
+    kind of value."""
+    if _VERSION_QUESTION.search(question):
+        return "version"
     if _TIME_QUESTION.search(question):
         return "time"
     if _REASON_QUESTION.search(question):
@@ -49,6 +56,8 @@ def expected_answer_type(question: str) -> str | None:
 
 
 def can_answer_type(sentence: str, answer_type: str | None) -> bool:
+    if answer_type == "version":
+        return bool(_VERSION.search(sentence))
     if answer_type == "time":
         return bool(_TIME.search(sentence))
     if answer_type == "reason":

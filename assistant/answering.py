@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from .answer_types import can_answer_type, expected_answer_type
+from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import CorpusSnapshot, Retrieved
@@ -26,10 +27,14 @@ LEXICAL_WEIGHT = 0.5
 NEAR_DUPLICATE = 0.90
 SAME_POINT = 0.60
 RELATIVE_CUTOFF = 0.70
-WRONG_ANSWER_TYPE_FACTOR = 0.5
 RELATED_PASSAGES = 2
 ALREADY_SAID_FACTOR = 0.6
 ALREADY_SAID_SIMILARITY = 0.8
+WRONG_ANSWER_TYPE_FACTOR = 0.5
+# Reasons are phrased too many ways ("as", "so", a bare clause) for their absence to prove anything: a sentence
+# without a reason marker is only demoted. The other types are required (see `answer`).
+SOFT_TYPES = frozenset({"reason"})
+CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 _MARKERS = re.compile(r"\[\d+\]")
 
 
@@ -68,6 +73,8 @@ class DraftCitation:
     quote: str
     start: int
     end: int
+    section: str = ""
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +124,13 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
         candidates = self.score(query, hits, snapshot)
-        if not candidates or candidates[0].score < self.refusal_threshold:
+        answer_type = expected_answer_type(query.own_words)
+        typed = [c for c in candidates if answer_type in SOFT_TYPES or can_answer_type(c.text, answer_type)]
+        if not typed or typed[0].score < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
-        groups = self._select(candidates)
-        return _compose(groups, candidates[0].score)
+        # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
+        # sentences that hold one: the closest topical sentence without it does not answer.
+        return _compose(self._select(typed), typed[0].score)
 
     def score(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> list[Evidence]:
         """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
@@ -128,7 +138,7 @@ class ExtractiveAnswerer:
         sentences = _unique_sentences(hits)
         if not sentences:
             return []
-        vectors = self.sentences.vectors([s.text for s in sentences])
+        vectors = self.sentences.vectors([_in_context(s) for s in sentences])
         similarity = vectors @ query.vector
         repeated = self._already_said(sentences, vectors, query.already_said)
         weights = {t: snapshot.idf(t) for t in set(terms(query.text))}
@@ -136,13 +146,14 @@ class ExtractiveAnswerer:
         answer_type = expected_answer_type(query.own_words)
         scored = []
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
-            present = set(terms(sentence.text))
-            coverage = sum(w for t, w in weights.items() if t in present) / total
+            present, context = set(terms(sentence.text)), set(terms(sentence.chunk.section))
+            coverage = sum(w if t in present else w * CONTEXT_TERM_FACTOR if t in context else 0.0
+                           for t, w in weights.items()) / total
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
-            if not can_answer_type(sentence.text, answer_type):
-                score *= WRONG_ANSWER_TYPE_FACTOR
             if said:
                 score *= ALREADY_SAID_FACTOR
+            if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
+                score *= WRONG_ANSWER_TYPE_FACTOR
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
                                    coverage))
         return sorted(scored, key=lambda e: -e.score)
@@ -176,6 +187,12 @@ class ExtractiveAnswerer:
         return [[pool[i] for i in g] for g in groups]
 
 
+def _in_context(evidence: Evidence) -> str:
+    """A sentence as it is embedded for scoring: under the innermost heading of its section, if any."""
+    heading = evidence.chunk.section.rsplit(SECTION_SEPARATOR, 1)[-1]
+    return f"{heading}\n{evidence.text}" if heading else evidence.text
+
+
 def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
     chosen: list[Evidence] = []
     for candidate in candidates:
@@ -191,18 +208,23 @@ def _overlaps(a: Evidence, b: Evidence) -> bool:
 
 
 def _unique_sentences(hits: list[Retrieved]) -> list[Evidence]:
-    """Sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their antecedent."""
+    """Prose sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their
+    antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole."""
     seen: dict[tuple[str, int], Evidence] = {}
     for hit in hits:
         chunk = hit.chunk
-        spans = sentence_spans(chunk.text)
-        for n, (start, end) in enumerate(spans):
-            begin = start
-            if opens_with_anaphor(chunk.text[start:end]) and n > 0 and "\n" not in chunk.text[spans[n - 1][1]:start]:
-                begin = spans[n - 1][0]  # keep the sentence that names what "it" / "the tech" refers to
-            key = (chunk.source, chunk.start + end)
+        for n, sentence in enumerate(chunk.sentences):
+            if not sentence.is_prose:
+                continue
+            begin = sentence.start
+            previous = chunk.sentences[n - 1] if n > 0 else None
+            if previous is not None and previous.block == sentence.block and \
+                    opens_with_anaphor(chunk.text[sentence.start:sentence.end]):
+                begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
+            key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
-                seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + end, chunk.text[begin:end])
+                seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
+                                     chunk.text[begin:sentence.end])
     return list(seen.values())
 
 
@@ -247,4 +269,5 @@ def _refusal(related: list[Evidence]) -> Draft:
 
 def _citation(evidence: Evidence) -> DraftCitation:
     c = evidence.chunk
-    return DraftCitation(c.source, c.title, c.publication, evidence.text, evidence.start, evidence.end)
+    return DraftCitation(c.source, c.title, c.publication, evidence.text, evidence.start, evidence.end, c.section,
+                         c.page)

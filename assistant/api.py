@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from . import phrases
 from .aliases import expand_with_aliases
 from .answering import Answerer, Draft, ExtractiveAnswerer, Query
+from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
-from .embedding import Embedder, MiniLMEmbedder
-from .ingest import Ingestor, IngestReport, Splitter
-from .retrieval import HybridRetriever
+from .embedding import SPECIAL_TOKENS, Embedder, MiniLMEmbedder
+from .ingest import Ingestor, IngestReport
+from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
 
 
@@ -38,6 +39,17 @@ class Citation:
     start: int
     end: int
     publication: str = ""
+    section: str = ""  # the heading path the quote sits under ("collections › deque objects")
+    page: int | None = None  # 1-based page of a PDF quote
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk, by place: what the answer was chosen from (the eval scores retrieval on it)."""
+
+    source: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,10 @@ class Answer:
     refused: bool
     question: str = ""
     search_query: str = ""
+    retrieved: tuple[Passage, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "refused": self.refused,
-                "citations": [{"n": c.n, "source": c.source, "title": c.title, "publication": c.publication,
-                               "quote": c.quote, "start": c.start, "end": c.end} for c in self.citations]}
+        return {"text": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,9 @@ class Assistant:
 
     def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
-        splitter = Splitter(self.embedder, self.settings.chunk_tokens, self.settings.chunk_overlap)
-        return Ingestor(self.settings, self.store, self.embedder, splitter).run(show_progress, on_progress)
+        chunker = Chunker(self.embedder.count_tokens_batch, self.settings.chunk_tokens - SPECIAL_TOKENS,
+                          self.settings.chunk_overlap)
+        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
@@ -102,8 +114,9 @@ class Assistant:
         search_text = expand_with_aliases(condense(question, history, snapshot.rarity), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
-        draft = self.answerer.answer(query, self.retriever.retrieve(search_text, query.vector), snapshot)
-        return _to_answer(draft, question, search_text)
+        hits = self.retriever.retrieve(search_text, query.vector, snapshot)
+        draft = self.answerer.answer(query, hits, snapshot)
+        return _to_answer(draft, question, search_text, hits)
 
     def source_text(self, source: str) -> str:
         """A document's loaded text: what citation offsets index into."""
@@ -136,7 +149,8 @@ class Assistant:
         return question
 
 
-def _to_answer(draft: Draft, question: str, query: str) -> Answer:
-    citations = tuple(Citation(n, c.source, c.title, c.quote, c.start, c.end, c.publication)
+def _to_answer(draft: Draft, question: str, query: str, hits: list[Retrieved]) -> Answer:
+    citations = tuple(Citation(n, c.source, c.title, c.quote, c.start, c.end, c.publication, c.section, c.page)
                       for n, c in enumerate(draft.citations, 1))
-    return Answer(draft.text, citations, draft.refused, question, query)
+    retrieved = tuple(Passage(h.chunk.source, h.chunk.start, h.chunk.end) for h in hits)
+    return Answer(draft.text, citations, draft.refused, question, query, retrieved)

@@ -144,46 +144,65 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
 
 
 @main.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("evals/gold.jsonl"),
-              show_default=True, help="Gold questions (JSONL).")
+@click.option("--corpus", "corpora", multiple=True, metavar="NAME",
+              help="Eval corpus under evals/corpora (repeatable; default: all of them).")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="A gold file of your own instead of the corpora (use with --sources).")
 @with_locations
 @click.option("--json", "as_json", is_flag=True, help="Print aggregates, checker validation and gate failures as JSON.")
-@click.option("--gate", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
-              help="TOML thresholds ([min] / [max]); exit non-zero naming each metric outside them.")
+@click.option("--gate", is_flag=True, help="Exit non-zero when a metric is outside the corpus's thresholds.toml.")
+@click.option("--thresholds", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Thresholds TOML for --gold runs (implies --gate).")
 @click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("evals/reports"),
-              show_default=True, help="Where items.json, report.md and the charts go.")
+              show_default=True, help="Where each corpus's items.json, report.md and charts go, and summary.md.")
 @_clean_errors
-def eval_command(gold: Path, sources: Path | None, index: Path | None, as_json: bool, gate: Path | None,
-                 report_dir: Path) -> None:
-    """Ask every gold question, score answers and citations, write reports; --gate fails CI on thresholds.
+def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | None, index: Path | None, as_json: bool,
+                 gate: bool, thresholds: Path | None, report_dir: Path) -> None:
+    """Ask every gold question of each corpus, score answers and citations, write reports; --gate fails CI.
 
-    With --sources (and no --index) the documents are indexed into a temporary folder first.
+    Each corpus is indexed into index/evals/NAME (incremental, so a re-run embeds nothing new).
     """
+    from . import evaluation
+    from .corpora import Corpus, select
+
+    if gold is not None:
+        runs = [Corpus("custom", "", sources or Settings().sources_dir, gold, thresholds)]
+        gate = gate or thresholds is not None
+    else:
+        runs = select(corpora)
     import tempfile
 
-    from . import evaluation
-
-    thresholds = evaluation.load_thresholds(gate) if gate else None
+    outcomes = []
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
-        if sources is not None and index is None:
-            index = Path(scratch) / "index"
-        result = evaluation.run(_settings(sources, index), gold, pairs_path=gold.parent / "support_pairs.jsonl",
-                                progress=not as_json)
-    paths = evaluation.write_report(result, report_dir)
-    failures = evaluation.check_gate(result, thresholds) if thresholds else []
+        for corpus in runs:
+            if not corpus.fetched:
+                raise click.ClickException(f"corpus {corpus.name} has no documents in {corpus.sources_dir}: "
+                                           "run `python evals/fetch_corpora.py` (or `make corpora`) first")
+            # A gold file of your own is indexed into a temporary folder; corpora keep theirs between runs.
+            location = index or (Path(scratch) if gold is not None else Path("index") / "evals" / corpus.name)
+            result = evaluation.run(_settings(corpus.sources_dir, location), corpus.gold,
+                                    pairs_path=Path("evals/support_pairs.jsonl"), progress=not as_json)
+            limits = evaluation.load_thresholds(corpus.thresholds) if gate and corpus.thresholds else None
+            failures = evaluation.check_gate(result, limits) if limits else []
+            paths = evaluation.write_report(result, report_dir if gold is not None else report_dir / corpus.name)
+            outcomes.append((corpus.name, result, limits, failures, paths))
+    summary = evaluation.write_summary([(name, result, failures) for name, result, _, failures, _ in outcomes],
+                                       report_dir / "summary.md")
     if as_json:
-        click.echo(json.dumps({**result.to_dict(), "gate_failures": failures, "report": str(paths["report"])}))
+        results = {name: {**result.to_dict(), "gate_failures": failures, "report": str(paths["report"])}
+                   for name, result, _, failures, paths in outcomes}
+        click.echo(json.dumps(results["custom"] if gold is not None else results))
     else:
         from rich.console import Console
 
-        Console().print(evaluation.summary_table(result, thresholds))
-        if result.checker:
-            click.echo(f"support checker on {result.checker['n']} labelled pairs: accuracy "
-                       f"{result.checker['accuracy']:.3f}, precision {result.checker['precision']:.3f}, "
-                       f"recall {result.checker['recall']:.3f}")
-        click.echo(f"report: {paths['report']}")
-    if failures:
-        raise click.ClickException("gate failed: " + "; ".join(failures))
+        console = Console()
+        for name, result, limits, _, paths in outcomes:
+            console.print(evaluation.summary_table(result, limits, title=name))
+            click.echo(f"report: {paths['report']}")
+        click.echo(f"summary: {summary}")
+    failed = [f"{name}: {'; '.join(failures)}" for name, _, _, failures, _ in outcomes if failures]
+    if failed:
+        raise click.ClickException("gate failed: " + " | ".join(failed))
 
 
 def format_answer(answer: Answer) -> str:

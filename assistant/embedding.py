@@ -15,6 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_WORD_PIECES = 256
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 
 class Embedder(ABC):
@@ -29,9 +30,18 @@ class Embedder(ABC):
     def embed(self, text: str) -> np.ndarray:
         return self.embed_batch([text])[0]
 
+    @abstractmethod
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces of each text, special tokens excluded: what chunking budgets against."""
+
     def count_tokens(self, text: str) -> int:
         """Word pieces the model would see, special tokens included."""
-        raise NotImplementedError
+        return self.count_tokens_batch([text])[0] + SPECIAL_TOKENS
+
+    @property
+    @abstractmethod
+    def dimension(self) -> int:
+        """Length of each vector."""
 
 
 class MiniLMEmbedder(Embedder):
@@ -68,8 +78,11 @@ class MiniLMEmbedder(Embedder):
         )
         return vectors.astype(np.float32, copy=False)
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(ids) for ids in encoded]
 
     @property
     def dimension(self) -> int:

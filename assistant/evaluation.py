@@ -24,7 +24,7 @@ from .api import Answer, Assistant
 from .config import Settings
 from .support import SupportChecker, split_statements, validate
 
-DEFAULT_GOLD = Path("evals/gold.jsonl")
+DEFAULT_GOLD = Path("evals/corpora/news/gold.jsonl")
 DEFAULT_PAIRS = Path("evals/support_pairs.jsonl")
 DEFAULT_REPORT_DIR = Path("evals/reports")
 _MARKERS = re.compile(r"\s*\[\d+\]")
@@ -43,6 +43,19 @@ class GoldItem:
     facts: tuple[tuple[str, ...], ...]
     evidence: tuple[tuple[str, str], ...]
     category: str
+
+
+def find_collapsed(text: str, quote: str) -> tuple[int, int]:
+    """(start, end) of `quote` in `text` when runs of whitespace are ignored; (-1, -1) when absent.
+
+    Gold quotes are copied from documents as a reader sees them (whitespace collapsed), while
+    the loaded text keeps the file's line breaks and indentation.
+    """
+    words = quote.split()
+    if not words:
+        return -1, -1
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return (match.start(), match.end()) if match else (-1, -1)
 
 
 def read_jsonl(path: Path | str) -> list[dict[str, Any]]:
@@ -133,7 +146,7 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
         tick = time.perf_counter()
         answers.append(bot.ask(item.question, history=list(item.history)))
         latencies.append(time.perf_counter() - tick)
-    retrieved = _retrieve(bot, answers)
+    retrieved = [[(p.source, p.start, p.end) for p in a.retrieved] for a in answers]
     checker = SupportChecker(bot.embedder)
     items = _score(bot, gold, answers, latencies, retrieved, checker, k)
     validation: dict[str, Any] = {}
@@ -143,17 +156,6 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
             "k": k, "items": len(gold), "answerable": sum(i.answerable for i in gold),
             "seconds": round(time.perf_counter() - started, 1), "when": datetime.now(UTC).isoformat(timespec="seconds")}
     return EvalResult(_aggregate(items, latencies, k), tuple(items), validation, meta)
-
-
-def _retrieve(bot: Assistant, answers: Sequence[Answer]) -> list[list[tuple[str, int, int]]]:
-    """The fused chunks `Assistant.ask` retrieved for each answer: the same retriever on the answer's search query.
-
-    The queries are embedded in one batch; the index has not changed since the answers were given.
-    """
-    queries = [a.search_query or a.question for a in answers]
-    vectors = bot.embedder.embed_batch(queries) if queries else []
-    return [[(h.chunk.source, h.chunk.start, h.chunk.end) for h in bot.retriever.retrieve(q, v)]
-            for q, v in zip(queries, vectors, strict=True)]
 
 
 def _score(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answer], latencies: Sequence[float],
@@ -166,8 +168,7 @@ def _score(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answer], 
                 texts[source] = bot.source_text(source)
             except FileNotFoundError:
                 texts[source] = ""
-        start = texts[source].find(quote)
-        return source, start, start + len(quote) if start >= 0 else -1
+        return (source, *find_collapsed(texts[source], quote))
 
     ranks = [metrics.evidence_ranks(r, [locate(s, q) for s, q in g.evidence]) for g, r in zip(gold, retrieved, strict=True)]
     judged = [None if a.refused else _judge_statements(a, checker) for a in answers]
@@ -303,11 +304,11 @@ def check_gate(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]]
     return failures
 
 
-def summary_table(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]] | None = None):
+def summary_table(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]] | None = None, title: str = "Eval"):
     """A rich Table of the aggregates, with each threshold and pass/fail when thresholds are given."""
     from rich.table import Table
 
-    table = Table(title=f"Eval: {result.meta.get('items', len(result.items))} questions "
+    table = Table(title=f"{title}: {result.meta.get('items', len(result.items))} questions "
                         f"({result.meta.get('answerable', '?')} answerable) in {result.meta.get('seconds', '?')}s")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -384,6 +385,22 @@ def render_markdown(result: EvalResult) -> str:
                   for c in item.answer["citations"]]
         lines += ["- **Why:**"] + [f"  - {reason}" for reason in item.failures] + [""]
     return "\n".join(lines) + "\n"
+
+
+SUMMARY_METRICS = ("fact_recall", "source_accuracy", "citation_precision", "hit_at_5", "refusal_recall",
+                   "false_refusal_rate")
+
+
+def write_summary(runs: Sequence[tuple[str, EvalResult, Sequence[str]]], path: Path) -> Path:
+    """One Markdown table: a row per corpus, the headline metrics, and whether its gate held."""
+    lines = ["| corpus | questions | " + " | ".join(SUMMARY_METRICS) + " | gate |",
+             "|---|---:|" + "---:|" * len(SUMMARY_METRICS) + "---|"]
+    for name, result, failures in runs:
+        values = " | ".join(_fmt(result.aggregates.get(m)) for m in SUMMARY_METRICS)
+        lines.append(f"| {name} | {len(result.items)} | {values} | {'fail' if failures else 'ok'} |")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _fmt(value: float | None) -> str:

@@ -8,34 +8,21 @@ all of its chunks carry its current hash and their number matches the recorded c
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 
 from tqdm import tqdm
 
+from .chunking import CHUNKER_VERSION, Chunk, Chunker
 from .config import Settings
-from .documents import DocumentError, LoadedDocument, list_source_files, load_document
-from .embedding import MAX_WORD_PIECES, Embedder
+from .documents import LOADER_VERSION, DocumentError, LoadedDocument, list_source_files, load_document
+from .embedding import Embedder
 from .store import ChunkStore
 
-_SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _GROUP_BATCHES = 64  # documents are embedded in groups of about this many model batches
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of one document, with exact offsets into its loaded text."""
-
-    id: str
-    source: str
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +42,7 @@ class IngestReport:
     skipped: tuple[SkippedFile, ...] = ()
     chunks_embedded: int = 0
     seconds: float = 0.0
+    rebuilt: str = ""  # why every document was re-indexed, when it was
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -82,69 +70,24 @@ class _IndexedDocument:
         return [i for ids in self.ids_by_hash.values() for i in ids]
 
 
-class Splitter:
-    """Sentence-respecting chunks that fit the embedder's window, measured by its own tokenizer."""
-
-    def __init__(self, embedder: Embedder, chunk_tokens: int, chunk_overlap: int) -> None:
-        self.embedder = embedder
-        self.chunk_tokens = min(chunk_tokens, MAX_WORD_PIECES) - _SPECIAL_TOKENS
-        self.chunk_overlap = min(chunk_overlap, self.chunk_tokens // 2)
-
-    @cached_property
-    def _parser(self):
-        from llama_index.core.node_parser import SentenceSplitter
-
-        tokenizer = self.embedder.tokenizer  # type: ignore[attr-defined]
-        return SentenceSplitter(chunk_size=self.chunk_tokens, chunk_overlap=self.chunk_overlap,
-                                tokenizer=tokenizer.tokenize, paragraph_separator="\n\n")
-
-    def split(self, document: LoadedDocument) -> list[Chunk]:
-        spans = [document.text[start:end] for start, end in document.prose_spans]
-        chunks: list[Chunk] = []
-        for (span_start, _), span, fits in zip(document.prose_spans, spans, self._fits(spans), strict=True):
-            # A span within the window is exactly what the parser would return for it (one stripped piece).
-            pieces = ([span.strip()] if span.strip() else []) if fits else self._parser.split_text(span)
-            cursor = 0
-            for piece in pieces:
-                offset = span.find(piece, cursor)
-                if offset < 0:  # the parser normalised whitespace: fall back to a search from the start
-                    offset = span.find(piece)
-                if offset < 0:
-                    continue
-                cursor = offset + 1
-                start = span_start + offset
-                chunks.append(Chunk(_chunk_id(document.source, document.content_hash, start, start + len(piece)),
-                                    document.source, piece, start, start + len(piece)))
-        return chunks
-
-    def _fits(self, spans: list[str]) -> list[bool]:
-        """Whether each span is within the chunk size, counted as the parser counts (one batched tokenizer call)."""
-        if not spans:
-            return []
-        tokenizer = self.embedder.tokenizer  # type: ignore[attr-defined]
-        counts = [len(ids) for ids in tokenizer(spans, add_special_tokens=False)["input_ids"]]
-        return [count <= self.chunk_tokens for count in counts]
-
-
-def _chunk_id(source: str, content_hash: str, start: int, end: int) -> str:
-    key = f"{source}\0{content_hash}\0{start}\0{end}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
 class Ingestor:
     """Brings the store in line with the sources folder, touching only what changed."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder, splitter: Splitter) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder, chunker: Chunker) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.splitter = splitter
+        self.chunker = chunker
 
     def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         began = time.perf_counter()
         sources_dir = self.settings.sources_dir
         if not sources_dir.is_dir():
             raise FileNotFoundError(f"Sources folder not found: {sources_dir}")
+        fingerprint = index_fingerprint(self.settings, self.embedder)
+        stale = self._stale_reason(fingerprint)
+        if stale:  # chunks made another way cannot be mixed with new ones: start over
+            self.store.delete([chunk_id for chunk_id, _, _ in self.store.iter_records(include_text=False)])
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Chroma reads the chunk metadata without holding the GIL, so it overlaps with parsing the files.
             reading = pool.submit(self._indexed_documents)
@@ -163,11 +106,21 @@ class Ingestor:
             added=tuple(d.source for d in to_index if d.source not in indexed),
             updated=tuple(d.source for d in to_index if d.source in indexed),
             removed=tuple(removed), unchanged=tuple(unchanged), skipped=tuple(skipped),
-            chunks_embedded=embedded, seconds=time.perf_counter() - began,
+            chunks_embedded=embedded, seconds=time.perf_counter() - began, rebuilt=stale,
         )
-        if report.changed or not self.store.revision():
-            self.store.bump_revision()
+        if report.changed or stale or not self.store.revision():
+            self.store.bump_revision(fingerprint)
         return report
+
+    def _stale_reason(self, fingerprint: str) -> str:
+        """Why the whole index must be rebuilt (its chunks were made another way), or "" when it need not be."""
+        if not self.store.exists() or not self.store.count():
+            return ""
+        built = self.store.fingerprint()
+        if built == fingerprint:
+            return ""
+        return (f"the index was built with other settings ({built or 'unrecorded'}; now {fingerprint}): "
+                "every document is re-indexed")
 
     def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:
         loaded, skipped = [], []
@@ -191,7 +144,7 @@ class Ingestor:
     def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
                          show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
         planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
-                   for d in documents for chunks in [self.splitter.split(d)] for i, c in enumerate(chunks)]
+                   for d in documents for chunks in [self.chunker.split(d)] for i, c in enumerate(chunks)]
         embedded = 0
         if on_progress:
             on_progress(0, len(planned))
@@ -202,8 +155,8 @@ class Ingestor:
                 group = sorted(group, key=lambda p: -len(p.chunk.text))
                 for begin in range(0, len(group), batch_size):
                     batch = group[begin:begin + batch_size]
-                    texts = [p.chunk.text for p in batch]
-                    self.store.upsert([p.chunk.id for p in batch], self.embedder.embed_batch(texts), texts,
+                    vectors = self.embedder.embed_batch([p.chunk.embedding_text for p in batch])
+                    self.store.upsert([p.chunk.id for p in batch], vectors, [p.chunk.text for p in batch],
                                       [p.metadata() for p in batch])
                     embedded += len(batch)
                     bar.update(len(batch))
@@ -229,8 +182,16 @@ class _PlannedChunk:
 
     def metadata(self) -> dict:
         d = self.document
-        return {"source": d.source, "title": d.title, "publication": d.publication, "start": self.chunk.start,
-                "end": self.chunk.end, "doc_hash": d.content_hash, "chunk_count": self.chunk_count}
+        c = self.chunk
+        return {"source": d.source, "title": d.title, "publication": d.publication, "start": c.start, "end": c.end,
+                "section": c.section, "page": c.page if c.page is not None else -1, "sentences": c.sentences_json(),
+                "doc_hash": d.content_hash, "chunk_count": self.chunk_count}
+
+
+def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
+    """Everything a stored chunk depends on besides its document: a change means the index is stale."""
+    return (f"chunk_tokens={settings.chunk_tokens} overlap={settings.chunk_overlap} embedder={embedder.name} "
+            f"loader={LOADER_VERSION} chunker={CHUNKER_VERSION}")
 
 
 def _document_groups(planned: list[_PlannedChunk], size: int) -> Iterator[list[_PlannedChunk]]:

@@ -43,10 +43,10 @@ class CorpusSnapshot:
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         if self.chunks:
-            tokens = bm25s.tokenize([c.text for c in self.chunks], stopwords="en", stemmer=self._stemmer,
+            tokens = bm25s.tokenize([c.searchable_text for c in self.chunks], stopwords="en", stemmer=self._stemmer,
                                     show_progress=False)
             self._bm25.index(tokens, show_progress=False)
-        self.document_frequency = _document_frequency(c.text for c in self.chunks)
+        self.document_frequency = _document_frequency(c.searchable_text for c in self.chunks)
 
     def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
         """BM25 over the chunks; chunks sharing no term with the query are left out."""
@@ -93,8 +93,9 @@ class HybridRetriever:
                 self._snapshot = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
             return self._snapshot
 
-    def retrieve(self, query: str, query_vector: np.ndarray) -> list[Retrieved]:
-        snapshot = self.snapshot()
+    def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot | None = None) -> list[Retrieved]:
+        """Fused hits for the query; pass the snapshot the caller already holds, so one question sees one revision."""
+        snapshot = snapshot or self.snapshot()
         dense = self.store.query(query_vector, self.retrieve_k)
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         return reciprocal_rank_fusion(dense, lexical)[: self.fused_k]

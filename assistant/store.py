@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .chunking import Sentence, decode_sentences
 from .config import Settings
 
 _PAGE = 5000
@@ -34,12 +35,22 @@ class StoredChunk:
     publication: str
     start: int
     end: int
+    section: str = ""
+    page: int | None = None
+    sentences: tuple[Sentence, ...] = ()  # offsets relative to the chunk
     score: float = 0.0
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> StoredChunk:
+        page = int(meta.get("page", -1))
         return cls(chunk_id, text, str(meta["source"]), str(meta.get("title", "")), str(meta.get("publication", "")),
-                   int(meta["start"]), int(meta["end"]), score)
+                   int(meta["start"]), int(meta["end"]), str(meta.get("section", "")), page if page >= 0 else None,
+                   decode_sentences(str(meta.get("sentences", ""))), score)
+
+    @property
+    def searchable_text(self) -> str:
+        """The text keyword search indexes: the chunk under its section path (as it was embedded)."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
 
 
 class ChunkStore:
@@ -99,8 +110,12 @@ class ChunkStore:
         fresh = self.client.get_collection(self.settings.collection, embedding_function=None)
         return str((fresh.metadata or {}).get("revision", ""))
 
-    def bump_revision(self) -> None:
-        self.collection.modify(metadata={"revision": uuid.uuid4().hex})
+    def fingerprint(self) -> str:
+        """How the stored chunks were made (see `ingest.index_fingerprint`); empty for an index from before it."""
+        return str((self.collection.metadata or {}).get("fingerprint", ""))
+
+    def bump_revision(self, fingerprint: str) -> None:
+        self.collection.modify(metadata={"revision": uuid.uuid4().hex, "fingerprint": fingerprint})
 
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, texts: Sequence[str],
                metadatas: Sequence[dict[str, Any]]) -> None:

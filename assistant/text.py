@@ -15,10 +15,15 @@ STOPWORDS = frozenset(
     "tell say said says give explain describe according sources source article articles".split()
 )
 ANAPHORA = frozenset("it its they them their theirs he him his she her this that these those former latter".split())
+_DEMONSTRATIVE = r"(?:it|its|they|their|them|he|his|she|her|this|that|these|those|such)"
+# A sentence that opens with a pronoun, a linking adverb, or a definite description followed by its verb
+# ("The company said…", "This tool has…") leans on the sentence before it. No nouns are listed: any will do.
 _ANAPHORIC_OPENING = re.compile(
-    r"^(?:it|its|they|their|them|he|his|she|her|this|that|these|those|the\s+(?:tech|technology|company|firm|"
-    r"move|app|software|system|platform|order|list|drone maker|craft|businesses|entities|department)|such|"
-    r"afterwards|however|also|and|but)\b", re.IGNORECASE)
+    rf"^(?:{_DEMONSTRATIVE}\b|(?:afterwards|however|also|and|but|moreover|furthermore|instead)\b|"
+    r"(?:the|this|that|these|those)\s+[a-z][a-z-]*\s+(?:has|have|had|is|are|was|were|will|would|can|could|may|"
+    r"might|must|should|also|then|now|still|said|says|added|denied|declined|did|does|do)\b)", re.IGNORECASE)
+_DEFINITE_DESCRIPTION = re.compile(r"\b(?:the|this|that|these|those)\s+[a-z][a-z-]+\b")
+_NAME_OR_CODE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*|[\w]+[._(][\w.()]*|\b\w*\d\w*\b")
 
 
 @cache
@@ -32,6 +37,11 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+def stem(word: str) -> str:
+    """The stem `terms` uses for one lower-case word."""
+    return _stemmer().stemWord(word.removesuffix("'s"))
+
+
 def terms(text: str) -> list[str]:
     """Content words, lower-cased and stemmed, stopwords removed: the units of lexical matching."""
     content = [w.removesuffix("'s") for w in words(text)]
@@ -39,9 +49,11 @@ def terms(text: str) -> list[str]:
 
 
 def is_anaphoric_question(question: str) -> bool:
-    """True when the question leans on an earlier turn ("Has it tried to export that?")."""
-    tokens = set(words(question))
-    return bool(tokens & ANAPHORA) or bool(re.search(r"\bthe (?:company|firm|drone maker|group)\b", question, re.I))
+    """True when the question leans on an earlier turn: a pronoun ("Has it tried to export that?"), or a
+    definite description with no name of its own ("Where is the shipbuilder based?")."""
+    if set(words(question)) & ANAPHORA:
+        return True
+    return bool(_DEFINITE_DESCRIPTION.search(question)) and not _NAME_OR_CODE.search(question.strip())
 
 
 def opens_with_anaphor(sentence: str) -> bool:

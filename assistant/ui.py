@@ -20,10 +20,10 @@ import gradio as gr
 
 from . import ui_render as render
 from .api import USER_ERRORS, Answer, Assistant
+from .documents import SUPPORTED_SUFFIXES, is_supported
 
 log = logging.getLogger(__name__)
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 EXAMPLES_FILE = ".questions"  # hidden, so ingest skips it: one example question per line
 MAX_EXAMPLES = 4
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -174,8 +174,8 @@ class ChatUI:
     def _save_upload(self, upload: Path) -> str:
         """Copy one uploaded file into the sources folder; ValueError says why it was refused."""
         settings = self.bot.settings
-        if upload.suffix.lower() not in UPLOAD_SUFFIXES:
-            raise ValueError(f"unsupported format (use {', '.join(UPLOAD_SUFFIXES)})")
+        if not is_supported(upload.name):
+            raise ValueError(f"unsupported format (use {', '.join(SUPPORTED_SUFFIXES)})")
         size = upload.stat().st_size
         if size > settings.max_file_bytes:
             raise ValueError(f"file is {size:,} bytes; the limit is {settings.max_file_bytes:,}")
@@ -223,7 +223,7 @@ def create_app(bot: Assistant) -> gr.Blocks:
                 gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
                 uploads = gr.File(label="Upload .txt, .md, .html, .htm or .pdf files", file_count="multiple",
-                                  file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
+                                  file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
         start = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice], "queue": False,

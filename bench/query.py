@@ -139,7 +139,7 @@ def build_index(args: dict) -> dict:
         replica += 1
     if buffer[0]:
         store.upsert(buffer[0], np.stack(buffer[1]), buffer[2], buffer[3])
-    store.bump_revision()
+    store.bump_revision("bench")
     return {"count": store.count(), "seconds": time.perf_counter() - began}
 
 
@@ -183,7 +183,7 @@ def measure(args: dict) -> dict:
         began = time.perf_counter()
         bot.ask(q)
         repeat.append(time.perf_counter() - began)
-    bot.store.bump_revision()  # what an ingest elsewhere does: the next question rebuilds the BM25 snapshot
+    bot.store.bump_revision("bench")  # what an ingest elsewhere does: the next question rebuilds the BM25 snapshot
     began = time.perf_counter()
     bot.ask(questions[0])
     first_after_change = time.perf_counter() - began

@@ -156,7 +156,7 @@ def test_gate_names_each_metric_outside_its_threshold() -> None:
 
 
 def test_committed_thresholds_parse_and_name_real_metrics(tmp_path: Path) -> None:
-    thresholds = load_thresholds(REPO / "evals" / "thresholds.toml")
+    thresholds = load_thresholds(REPO / "evals" / "corpora" / "news" / "thresholds.toml")
     assert thresholds["min"] and thresholds["max"]
     names = [name for bound in thresholds.values() for name in bound]
     assert all(m.describe(name) for name in names), names
@@ -250,7 +250,7 @@ def test_cli_gate_exits_non_zero_naming_the_metric(tiny_corpus: Path, sources_di
     impossible.write_text("[min]\nfact_recall = 1.01\n\n[max]\nfalse_refusal_rate = 1.0\n")
     reports = tmp_path / "reports"
     outcome = CliRunner().invoke(main, ["eval", "--gold", str(tiny_corpus), "--sources", str(sources_dir),
-                                        "--gate", str(impossible), "--report-dir", str(reports), "--json"])
+                                        "--thresholds", str(impossible), "--report-dir", str(reports), "--json"])
     assert outcome.exit_code == 1, outcome.output
     assert "fact_recall" in outcome.stderr and "false_refusal_rate" not in outcome.stderr
     summary = json.loads(outcome.stdout)

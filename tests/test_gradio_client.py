@@ -24,7 +24,7 @@ def test_ask_returns_the_answer_with_citations(client: Client) -> None:
     quotes = " ".join(c["quote"] for c in result["citations"])
     assert "facial recognition technology that looks exclusively for Uyghurs" in quotes
     first = result["citations"][0]
-    assert set(first) == {"n", "source", "title", "publication", "quote", "start", "end"}
+    assert set(first) == {"n", "source", "title", "publication", "quote", "start", "end", "section", "page"}
     assert first["n"] == 1 and first["title"]
 
 

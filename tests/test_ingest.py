@@ -252,7 +252,7 @@ def test_cli_ingest_json_and_status(settings: Settings, sources_dir: Path) -> No
     result = runner.invoke(main, ["ingest", *args, "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(report) == {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded"}
+    assert set(report) == {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "rebuilt"}
     assert report["added"] == ["a.txt"] and report["skipped"][0]["source"] == "x.xyz"
     again = json.loads(runner.invoke(main, ["ingest", *args, "--json"]).output)
     assert again["chunks_embedded"] == 0 and again["unchanged"] == ["a.txt"]

@@ -1,0 +1,186 @@
+"""Sentences per document, and chunks of whole sentences within one section.
+
+Sentence boundaries are found once per document, inside each block, with punkt (the
+segmenter llama-index bundles, so nothing is downloaded). A chunk is a run of whole
+sentences from consecutive blocks of one section, up to the embedder's window; the next
+chunk repeats the last sentences (up to `overlap` word pieces) for context. A sentence
+longer than the window (a long code block, a run-on table row) is cut at line breaks, or
+at spaces, into pieces that fit: the only place a chunk boundary falls inside a sentence.
+
+Each chunk carries its sentences (offsets relative to the chunk, the block kind and the
+block number), so answerers quote exactly the sentences found here and never re-segment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from .documents import SECTION_SEPARATOR, Block, LoadedDocument
+
+# Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
+CHUNKER_VERSION = "2"
+_CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or a whole heading, list item, table row, or a piece of a code block) of a document."""
+
+    start: int
+    end: int
+    kind: str
+    block: int  # index of its block in the document
+
+    @property
+    def is_prose(self) -> bool:
+        return self.kind in ("paragraph", "list_item", "table_row")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document, with exact offsets into its loaded text."""
+
+    id: str
+    source: str
+    text: str
+    start: int
+    end: int
+    section: str
+    page: int | None
+    sentences: tuple[Sentence, ...]  # offsets relative to the chunk
+
+    @property
+    def embedding_text(self) -> str:
+        """What is embedded and keyword-indexed: the chunk under its section path."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+    def sentences_json(self) -> str:
+        return encode_sentences(self.sentences)
+
+
+def encode_sentences(sentences: Sequence[Sentence]) -> str:
+    return json.dumps([[s.start, s.end, s.kind[0], s.block] for s in sentences], separators=(",", ":"))
+
+
+_KIND_BY_INITIAL = {"p": "paragraph", "h": "heading", "l": "list_item", "t": "table_row", "c": "code"}
+
+
+def decode_sentences(encoded: str) -> tuple[Sentence, ...]:
+    return tuple(Sentence(int(s), int(e), _KIND_BY_INITIAL.get(k, "paragraph"), int(b))
+                 for s, e, k, b in json.loads(encoded or "[]"))
+
+
+@cache
+def _punkt():
+    from llama_index.core.utils import globals_helper
+
+    return globals_helper.punkt_tokenizer
+
+
+def block_sentences(text: str, block: Block, number: int) -> list[Sentence]:
+    """Sentences of one block; headings, list items and table rows stay whole, code splits by line later."""
+    if block.kind in ("heading", "code", "table_row"):
+        return [Sentence(block.start, block.end, block.kind, number)]
+    body = text[block.start:block.end]
+    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in _punkt().span_tokenize(body)]
+
+
+def document_sentences(document: LoadedDocument) -> list[Sentence]:
+    return [s for n, block in enumerate(document.blocks) for s in block_sentences(document.text, block, n)]
+
+
+class Chunker:
+    """Packs a document's sentences into chunks that fit the window, counted with the embedder's tokenizer."""
+
+    def __init__(self, count_tokens: Callable[[list[str]], list[int]], chunk_tokens: int, overlap: int) -> None:
+        self.count_tokens = count_tokens
+        self.budget = max(chunk_tokens - _CONTEXT_TOKENS, 16)
+        self.overlap = min(overlap, self.budget // 2)
+
+    def split(self, document: LoadedDocument) -> list[Chunk]:
+        text = document.text
+        sentences = self._fitting(text, document_sentences(document))
+        sizes = self.count_tokens([text[s.start:s.end] for s in sentences]) if sentences else []
+        chunks: list[Chunk] = []
+        run: list[int] = []  # indexes into sentences
+
+        def close() -> None:
+            if run:
+                chunks.append(self._chunk(document, [sentences[i] for i in run]))
+
+        for i, sentence in enumerate(sentences):
+            section = document.blocks[sentence.block].section
+            previous = sentences[run[-1]] if run else None
+            same_section = previous is not None and document.blocks[previous.block].section == section
+            # Text left out between two blocks (page furniture, markup) never ends up inside a chunk.
+            gap = previous is not None and bool(text[previous.end:sentence.start].strip())
+            if run and (not same_section or gap or sum(sizes[j] for j in run) + sizes[i] > self.budget):
+                close()
+                run = self._overlap(run, sizes) if same_section and not gap else []
+            run.append(i)
+        close()
+        return chunks
+
+    def _overlap(self, run: list[int], sizes: list[int]) -> list[int]:
+        kept: list[int] = []
+        total = 0
+        for j in reversed(run[1:]):
+            if total + sizes[j] > self.overlap:
+                break
+            kept.insert(0, j)
+            total += sizes[j]
+        return kept
+
+    def _fitting(self, text: str, sentences: list[Sentence]) -> list[Sentence]:
+        """Sentences longer than the budget cut into pieces that fit (at line breaks, else at spaces)."""
+        sizes = self.count_tokens([text[s.start:s.end] for s in sentences]) if sentences else []
+        fitted: list[Sentence] = []
+        for sentence, size in zip(sentences, sizes, strict=True):
+            if size <= self.budget:
+                fitted.append(sentence)
+            else:
+                fitted.extend(self._pieces(text, sentence, size))
+        return fitted
+
+    def _pieces(self, text: str, sentence: Sentence, size: int) -> list[Sentence]:
+        body = text[sentence.start:sentence.end]
+        separator = "\n" if "\n" in body else " "
+        parts = body.split(separator)
+        per_part = self.count_tokens(parts)
+        pieces: list[Sentence] = []
+        begin, position, total = 0, 0, 0
+        for part, tokens in zip(parts, per_part, strict=True):
+            if total and total + tokens > self.budget:
+                pieces.append(Sentence(sentence.start + begin, sentence.start + position - 1, sentence.kind,
+                                       sentence.block))
+                begin, total = position, 0
+            total += tokens + 1
+            position += len(part) + 1
+        pieces.append(Sentence(sentence.start + begin, sentence.end, sentence.kind, sentence.block))
+        result = []
+        for piece in pieces:  # trim whitespace; a single part beyond the budget is left to the embedder's truncation
+            start, end = piece.start, piece.end
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                result.append(Sentence(start, end, piece.kind, piece.block))
+        return result
+
+    def _chunk(self, document: LoadedDocument, sentences: list[Sentence]) -> Chunk:
+        start, end = sentences[0].start, sentences[-1].end
+        first_block = document.blocks[sentences[0].block]
+        section = SECTION_SEPARATOR.join(first_block.section)
+        relative = tuple(Sentence(s.start - start, s.end - start, s.kind, s.block) for s in sentences)
+        return Chunk(chunk_id(document.source, document.content_hash, start, end), document.source,
+                     document.text[start:end], start, end, section, first_block.page, relative)
+
+
+def chunk_id(source: str, content_hash: str, start: int, end: int) -> str:
+    key = f"{source}\0{content_hash}\0{start}\0{end}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,171 @@
+"""HTML: the main content, block by block, with inline elements kept inside their sentence.
+
+BeautifulSoup walks the page. Block elements (p, li, dt, dd, h1-h6, pre, tr, blockquote…)
+each become one block whose text is the page's visible text with whitespace collapsed;
+inline elements (<code>, <a>, <em>) stay where they are, so a sentence reads as a browser
+shows it. The main content is the page's `main` / `[role=main]` / `article` element when
+there is one; navigation, sidebars, headers, footers, buttons, Sphinx's "¶" links and
+"previous / next topic" boxes are not text. A `<dt>` (a Sphinx API signature, a glossary
+term) names the section of the `<dd>` that follows it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .furniture import is_boilerplate
+from .model import BlockKind, ParsedText, TextBuilder
+
+_REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
+                 "svg", "head", "button", "input", "select", "textarea", "canvas", "video", "audio", "object"]
+# Class or id words that mark navigation and page chrome across sites and doc generators.
+_CHROME = re.compile(r"(?:^|[\s_-])(?:sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
+                     r"footer|header|masthead|cookie|share|social|toc|headerlink|copybutton|skip-?link|"
+                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search)(?:$|[\s_-])",
+                     re.IGNORECASE)
+_MAIN_SELECTORS = ["[role=main]", "main", "article", "div.body", "div.document", "#content", ".content"]
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCK_KIND: dict[str, BlockKind] = {"p": "paragraph", "li": "list_item", "dd": "paragraph", "pre": "code",
+                                     "tr": "table_row", "blockquote": "paragraph", "figcaption": "paragraph",
+                                     "caption": "paragraph", "dt": "heading", "summary": "heading",
+                                     "td": "paragraph", "th": "paragraph"}
+_CONTAINERS = {"div", "section", "ul", "ol", "dl", "table", "tbody", "thead", "tfoot", "body", "main", "article",
+               "details", "figure", "center", "html", "hgroup"}
+_SPACE = re.compile(r"\s+")
+
+
+def parse_html(html: str) -> ParsedText:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    metadata: dict[str, str] = {}
+    if soup.title and soup.title.get_text(strip=True):
+        metadata["title"] = _SPACE.sub(" ", soup.title.get_text()).strip()
+    for tag in soup(_REMOVED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.attrs is None:
+            continue
+        words = " ".join([*tag.get("class", []), tag.get("id", "") or "", tag.get("role", "") or ""])
+        if tag.name not in ("body", "html", "main") and words and _CHROME.search(words) and tag.get("role") != "main":
+            tag.decompose()
+    root = next((found for selector in _MAIN_SELECTORS if (found := soup.select_one(selector))), None)
+    walker = _Walker()
+    walker.walk(root or soup.body or soup)
+    return walker.builder.build(metadata)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.builder = TextBuilder()
+        self.headings: list[tuple[int, str]] = []
+        self.terms: list[str] = []  # the open <dt> terms: a definition's section
+
+    def section(self) -> tuple[str, ...]:
+        return (*(h for _, h in self.headings), *self.terms)
+
+    def add(self, text: str, kind: BlockKind) -> None:
+        text = text.strip()
+        if text and not (kind != "code" and is_boilerplate(text)):
+            self.builder.add(text, kind, self.section())
+
+    def walk(self, node) -> None:
+        from bs4 import NavigableString, Tag
+
+        inline: list[str] = []
+
+        def flush() -> None:
+            if inline:
+                self.add(_SPACE.sub(" ", "".join(inline)), "paragraph")
+                inline.clear()
+
+        for child in list(node.children):
+            if isinstance(child, NavigableString):
+                if type(child).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
+                    continue
+                inline.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in _HEADINGS:
+                    flush()
+                    self._heading(child)
+                elif child.name == "dl":
+                    flush()
+                    self._definitions(child)
+                elif child.name in _BLOCK_KIND:
+                    flush()
+                    self._block(child)
+                elif child.name in _CONTAINERS or _has_block_child(child):
+                    flush()
+                    self.walk(child)
+                elif child.name == "br":
+                    inline.append(" ")
+                else:
+                    inline.append(child.get_text())
+        flush()
+
+    def _heading(self, tag) -> None:
+        level, title = _HEADINGS[tag.name], _SPACE.sub(" ", tag.get_text()).strip()
+        if not title:
+            return
+        self.headings = [h for h in self.headings if h[0] < level] + [(level, title)]
+        self.terms.clear()
+        self.add(title, "heading")
+
+    def _definitions(self, dl) -> None:
+        depth = len(self.terms)
+        for child in dl.find_all(["dt", "dd"], recursive=False):
+            if child.name == "dt":
+                term = _SPACE.sub(" ", child.get_text()).strip()
+                del self.terms[depth:]
+                if term:
+                    self.terms.append(term[:120])
+                    self.add(term, "heading")
+            else:
+                self.walk(child)
+        del self.terms[depth:]
+
+    def _block(self, tag) -> None:
+        kind = _BLOCK_KIND[tag.name]
+        if kind == "code":
+            self.add(tag.get_text(), "code")
+        elif kind == "table_row":
+            cells = [_SPACE.sub(" ", cell.get_text()).strip() for cell in tag.find_all(["td", "th"], recursive=False)]
+            self.add(" | ".join(c for c in cells if c), "table_row")
+        elif _has_block_child(tag):
+            if tag.name == "li":  # a list item's own lead text, then its nested blocks
+                self._list_item(tag)
+            else:
+                self.walk(tag)
+        else:
+            self.add(_SPACE.sub(" ", tag.get_text()), kind)
+
+    def _list_item(self, tag) -> None:
+        from bs4 import Tag
+
+        lead: list[str] = []
+        rest = []
+        for child in tag.children:
+            if rest or (isinstance(child, Tag) and (child.name in _BLOCK_KIND or child.name in _CONTAINERS
+                                                    or child.name in _HEADINGS)):
+                rest.append(child)
+            else:
+                lead.append(child.get_text() if isinstance(child, Tag) else str(child))
+        self.add(_SPACE.sub(" ", "".join(lead)), "list_item")
+        for child in rest:
+            if isinstance(child, Tag):
+                if child.name == "p" and not lead:
+                    self.add(_SPACE.sub(" ", child.get_text()), "list_item")
+                    lead = ["done"]
+                elif child.name in _BLOCK_KIND:
+                    self._block(child)
+                elif child.name == "dl":
+                    self._definitions(child)
+                else:
+                    self.walk(child)
+
+
+_BLOCK_NAMES = set(_BLOCK_KIND) | _CONTAINERS | set(_HEADINGS) | {"dl"}
+
+
+def _has_block_child(tag) -> bool:
+    return tag.find(_BLOCK_NAMES) is not None

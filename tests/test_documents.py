@@ -1,0 +1,159 @@
+"""Real parsers per format into one document model; whole sentences; corpus-neutral language rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.chunking import document_sentences
+from assistant.documents import load_document
+from assistant.text import is_anaphoric_question, opens_with_anaphor
+
+SPHINX_PAGE = """<html><head><title>shipyard — Build ships</title></head><body>
+<div class="related" role="navigation"><ul><li><a href="x.html">previous topic</a></li></ul></div>
+<div class="sphinxsidebar"><h3>Navigation</h3><p>Quick search</p></div>
+<div class="body" role="main">
+<h1>shipyard — Build ships<a class="headerlink" href="#x">¶</a></h1>
+<p>The <code class="xref">launch()</code> function floats a
+<em>finished</em> hull.  It returns the <a href="#">Ship</a> object that was launched.</p>
+<dl class="py function"><dt class="sig"><span class="sig-name">shipyard.weld</span>(<em>plate</em>)</dt>
+<dd><p>Join <code>plate</code> to the hull and return the seam length in metres.</p></dd></dl>
+<ul><li><p>A slipway holds one hull at a time.</p></li></ul>
+</div><div class="footer">© Copyright the shipwrights.</div></body></html>"""
+
+RST_SOURCE = """Bakery
+======
+
+.. function:: proof(dough, hours=2)
+
+   Rest the dough until it has doubled in size; when the kitchen is cold,
+   proofing takes longer than the default of two hours.
+
+   .. versionadded:: 3.2
+
+The oven is preheated to 230 degrees before any loaf goes in.  Bread is
+baked for forty minutes.
+
+::
+
+   oven.bake(loaf)
+"""
+
+MARKDOWN_SOURCE = """# Ferry API
+
+## Timetables
+
+- `timetable(route)` returns the sailings of a route for the next
+  seven days, ordered by departure time.
+- Cancelled sailings are left out.
+
+A request without a route raises `RouteError`.
+"""
+
+
+def _load(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_document(path, tmp_path, 10_000_000)
+
+
+def _texts(document) -> list[tuple[str, str]]:
+    return [(b.kind, document.text[b.start:b.end]) for b in document.blocks]
+
+
+def test_html_keeps_inline_elements_inside_their_sentence_and_drops_page_chrome(tmp_path: Path) -> None:
+    document = _load(tmp_path, "shipyard.html", SPHINX_PAGE)
+    sentences = [document.text[s.start:s.end] for s in document_sentences(document) if s.is_prose]
+    assert "The launch() function floats a finished hull." in sentences
+    assert "It returns the Ship object that was launched." in sentences
+    for chrome in ("previous topic", "Quick search", "Copyright", "¶", "Navigation"):
+        assert chrome not in document.text
+    seam = next(b for b in document.blocks if "seam length" in document.text[b.start:b.end])
+    assert seam.section[-1] == "shipyard.weld(plate)"  # the API signature names the description's section
+    assert ("list_item", "A slipway holds one hull at a time.") in _texts(document)
+
+
+def test_rst_paragraphs_span_indented_wrapped_lines_and_directives_are_blocks(tmp_path: Path) -> None:
+    document = _load(tmp_path, "bakery.rst.txt", RST_SOURCE)
+    sentences = [document.text[s.start:s.end] for s in document_sentences(document) if s.is_prose]
+    proof = next(s for s in sentences if s.startswith("Rest the dough"))
+    assert proof.endswith("the default of two hours.") and "\n" in proof  # one sentence across the wrap
+    assert "Bread is\nbaked for forty minutes." in sentences
+    described = next(b for b in document.blocks if document.text[b.start:b.end].startswith("Rest the dough"))
+    assert described.section == ("Bakery", "proof(dough, hours=2)")
+    assert ("code", "oven.bake(loaf)") in _texts(document)
+    assert any(kind == "paragraph" and text.startswith("versionadded:: 3.2") for kind, text in _texts(document))
+
+
+def test_markdown_list_items_are_whole_and_headings_give_the_section(tmp_path: Path) -> None:
+    document = _load(tmp_path, "ferry.md", MARKDOWN_SOURCE)
+    items = [text for kind, text in _texts(document) if kind == "list_item"]
+    assert items[0].endswith("ordered by departure time.") and items[0].startswith("`timetable(route)`")
+    assert items[1] == "Cancelled sailings are left out."
+    raises = next(b for b in document.blocks if "RouteError" in document.text[b.start:b.end])
+    assert raises.section == ("Ferry API", "Timetables")
+
+
+@pytest.mark.parametrize(("question", "leans"), [
+    ("Where is the shipbuilder based?", True),          # shipyard
+    ("When does the bakery open?", True),               # bakery
+    ("What does the function return?", True),           # API reference
+    ("Has it been repaired?", True),
+    ("What does json.dumps return?", False),
+    ("Where is Harland and Wolff based?", False),
+    ("How long is the proofing time for rye bread?", True),
+])
+def test_follow_up_detection_is_a_general_rule(question: str, leans: bool) -> None:
+    assert is_anaphoric_question(question) is leans
+
+
+@pytest.mark.parametrize(("sentence", "leans"), [
+    ("The yard has delivered three ferries this year.", True),
+    ("This oven is heated with wood.", True),
+    ("The function returns None.", False),
+    ("Sourdough needs a starter.", False),
+    ("However, rye dough is stickier.", True),
+    ("It raises KeyError when the route is unknown.", True),
+])
+def test_anaphoric_sentence_openings_need_no_noun_list(sentence: str, leans: bool) -> None:
+    assert opens_with_anaphor(sentence) is leans
+
+
+def test_changing_chunk_settings_rebuilds_the_index(tmp_path: Path, embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "bakery.rst").write_text(RST_SOURCE, encoding="utf-8")
+    (sources / "ferry.md").write_text(MARKDOWN_SOURCE, encoding="utf-8")
+    index = tmp_path / "index"
+    first = Assistant(Settings(sources_dir=sources, index_dir=index), embedder=embedder).ingest()
+    assert first.chunks_embedded > 0 and not first.rebuilt
+    again = Assistant(Settings(sources_dir=sources, index_dir=index), embedder=embedder).ingest()
+    assert again.chunks_embedded == 0 and not again.rebuilt
+    changed = Assistant(Settings(sources_dir=sources, index_dir=index, chunk_tokens=96), embedder=embedder).ingest()
+    assert changed.rebuilt and "chunk_tokens=200" in changed.rebuilt and "chunk_tokens=96" in changed.rebuilt
+    assert changed.chunks_embedded >= first.chunks_embedded
+    assert sorted(changed.updated) == ["bakery.rst", "ferry.md"] or sorted(changed.added) == ["bakery.rst", "ferry.md"]
+
+
+def test_every_citation_is_whole_sentences(tmp_path: Path, embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "shipyard.html").write_text(SPHINX_PAGE, encoding="utf-8")
+    (sources / "bakery.rst").write_text(RST_SOURCE, encoding="utf-8")
+    (sources / "ferry.md").write_text(MARKDOWN_SOURCE, encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    questions = ["What does launch() return?", "How hot is the oven?", "What does timetable return?",
+                 "How long is bread baked?", "What does weld return?"]
+    cited = 0
+    for question in questions:
+        for c in bot.ask(question).citations:
+            document = load_document(sources / c.source, sources, 10_000_000)
+            sentences = document_sentences(document)
+            assert c.start in {s.start for s in sentences}, c.quote
+            assert c.end in {s.end for s in sentences}, c.quote
+            assert bot.source_text(c.source)[c.start:c.end] == c.quote
+            cited += 1
+    assert cited >= len(questions)
