@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.answer_types import can_answer_type, expected_answer_type
 from assistant.chunking import document_sentences
 from assistant.documents import load_document
 from assistant.text import is_anaphoric_question, opens_with_anaphor
@@ -157,3 +158,15 @@ def test_every_citation_is_whole_sentences(tmp_path: Path, embedder) -> None:
             assert bot.source_text(c.source)[c.start:c.end] == c.quote
             cited += 1
     assert cited >= len(questions)
+
+
+@pytest.mark.parametrize(("sentence", "gives_reason"), [
+    ("The shipyard was fined for dumping paint into the harbour.", True),     # shipyard
+    ("The loaf collapsed because the dough was over-proofed.", True),        # bakery
+    ("The call fails due to a missing route.", True),                        # API reference
+    ("Retries are capped so that a dead server cannot stall the client.", True),
+    ("The bakery opens at seven.", False),
+    ("The ferry has two decks.", False),
+])
+def test_reason_sentences_are_found_by_english_connectives(sentence: str, gives_reason: bool) -> None:
+    assert can_answer_type(sentence, expected_answer_type("Why did that happen?")) is gives_reason
