@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -50,6 +51,11 @@ class Query:
     @property
     def own_words(self) -> str:
         return self.asked or self.text
+
+    @cached_property
+    def answer_type(self) -> str | None:
+        """The kind of value the user's own words ask for (see `answer_types`)."""
+        return expected_answer_type(self.own_words)
 
 
 @dataclass(frozen=True)
@@ -124,8 +130,7 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
         candidates = self.score(query, hits, snapshot)
-        answer_type = expected_answer_type(query.own_words)
-        typed = [c for c in candidates if answer_type in SOFT_TYPES or can_answer_type(c.text, answer_type)]
+        typed = [c for c in candidates if query.answer_type in SOFT_TYPES or can_answer_type(c.text, query.answer_type)]
         if not typed or typed[0].score < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
@@ -143,7 +148,7 @@ class ExtractiveAnswerer:
         repeated = self._already_said(sentences, vectors, query.already_said)
         weights = {t: snapshot.idf(t) for t in set(terms(query.text))}
         total = sum(weights.values()) or 1.0
-        answer_type = expected_answer_type(query.own_words)
+        answer_type = query.answer_type
         scored = []
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
             present, context = set(terms(sentence.text)), set(terms(sentence.chunk.section))

@@ -14,7 +14,7 @@ from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
-from .embedding import SPECIAL_TOKENS, Embedder, MiniLMEmbedder
+from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
@@ -100,8 +100,7 @@ class Assistant:
 
     def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
-        chunker = Chunker(self.embedder.count_tokens_batch, self.settings.chunk_tokens - SPECIAL_TOKENS,
-                          self.settings.chunk_overlap)
+        chunker = Chunker.for_embedder(self.embedder, self.settings)
         return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
 
     def ask(self, question: str, history: History | None = None) -> Answer:

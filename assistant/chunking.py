@@ -19,7 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from .config import Settings
 from .documents import SECTION_SEPARATOR, Block, LoadedDocument
+from .documents.model import trimmed
+from .embedding import SPECIAL_TOKENS, Embedder
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
 CHUNKER_VERSION = "2"
@@ -56,10 +59,15 @@ class Chunk:
     @property
     def embedding_text(self) -> str:
         """What is embedded and keyword-indexed: the chunk under its section path."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        return under_section(self.section, self.text)
 
     def sentences_json(self) -> str:
         return encode_sentences(self.sentences)
+
+
+def under_section(section: str, text: str) -> str:
+    """A chunk's text headed by its section path: the one form both the embedder and BM25 see."""
+    return f"{section}\n{text}" if section else text
 
 
 def encode_sentences(sentences: Sequence[Sentence]) -> str:
@@ -98,31 +106,35 @@ class Chunker:
 
     def __init__(self, count_tokens: Callable[[list[str]], list[int]], chunk_tokens: int, overlap: int) -> None:
         self.count_tokens = count_tokens
-        self.budget = max(chunk_tokens - _CONTEXT_TOKENS, 16)
+        self.budget = max(chunk_tokens - SPECIAL_TOKENS - _CONTEXT_TOKENS, 16)
         self.overlap = min(overlap, self.budget // 2)
+
+    @classmethod
+    def for_embedder(cls, embedder: Embedder, settings: Settings) -> Chunker:
+        """The chunker an index is built with: the settings' sizes, counted by the embedder's own tokenizer."""
+        return cls(embedder.count_tokens_batch, settings.chunk_tokens, settings.chunk_overlap)
 
     def split(self, document: LoadedDocument) -> list[Chunk]:
         text = document.text
-        sentences = self._fitting(text, document_sentences(document))
-        sizes = self.count_tokens([text[s.start:s.end] for s in sentences]) if sentences else []
+        sentences, sizes = self._fitting(text, document_sentences(document))
         chunks: list[Chunk] = []
         run: list[int] = []  # indexes into sentences
-
-        def close() -> None:
-            if run:
-                chunks.append(self._chunk(document, [sentences[i] for i in run]))
+        total = 0  # word pieces in the run
 
         for i, sentence in enumerate(sentences):
-            section = document.blocks[sentence.block].section
             previous = sentences[run[-1]] if run else None
-            same_section = previous is not None and document.blocks[previous.block].section == section
+            same_section = previous is not None and \
+                document.blocks[previous.block].section == document.blocks[sentence.block].section
             # Text left out between two blocks (page furniture, markup) never ends up inside a chunk.
             gap = previous is not None and bool(text[previous.end:sentence.start].strip())
-            if run and (not same_section or gap or sum(sizes[j] for j in run) + sizes[i] > self.budget):
-                close()
+            if run and (not same_section or gap or total + sizes[i] > self.budget):
+                chunks.append(self._chunk(document, [sentences[j] for j in run]))
                 run = self._overlap(run, sizes) if same_section and not gap else []
+                total = sum(sizes[j] for j in run)
             run.append(i)
-        close()
+            total += sizes[i]
+        if run:
+            chunks.append(self._chunk(document, [sentences[j] for j in run]))
         return chunks
 
     def _overlap(self, run: list[int], sizes: list[int]) -> list[int]:
@@ -135,41 +147,42 @@ class Chunker:
             total += sizes[j]
         return kept
 
-    def _fitting(self, text: str, sentences: list[Sentence]) -> list[Sentence]:
-        """Sentences longer than the budget cut into pieces that fit (at line breaks, else at spaces)."""
+    def _fitting(self, text: str, sentences: list[Sentence]) -> tuple[list[Sentence], list[int]]:
+        """Sentences longer than the budget cut into pieces that fit (at line breaks, else at spaces), with the
+        word pieces of each: every text is tokenized once."""
         sizes = self.count_tokens([text[s.start:s.end] for s in sentences]) if sentences else []
         fitted: list[Sentence] = []
+        fitted_sizes: list[int] = []
         for sentence, size in zip(sentences, sizes, strict=True):
             if size <= self.budget:
                 fitted.append(sentence)
+                fitted_sizes.append(size)
             else:
-                fitted.extend(self._pieces(text, sentence, size))
-        return fitted
+                for piece, piece_size in self._pieces(text, sentence):
+                    fitted.append(piece)
+                    fitted_sizes.append(piece_size)
+        return fitted, fitted_sizes
 
-    def _pieces(self, text: str, sentence: Sentence, size: int) -> list[Sentence]:
+    def _pieces(self, text: str, sentence: Sentence) -> list[tuple[Sentence, int]]:
+        """Consecutive runs of the sentence's lines (or words) within the budget; a single line beyond it is left
+        to the embedder's truncation."""
         body = text[sentence.start:sentence.end]
         separator = "\n" if "\n" in body else " "
         parts = body.split(separator)
-        per_part = self.count_tokens(parts)
-        pieces: list[Sentence] = []
+        pieces: list[tuple[int, int, int]] = []  # (start, end, word pieces) relative to the sentence
         begin, position, total = 0, 0, 0
-        for part, tokens in zip(parts, per_part, strict=True):
+        for part, tokens in zip(parts, self.count_tokens(parts), strict=True):
             if total and total + tokens > self.budget:
-                pieces.append(Sentence(sentence.start + begin, sentence.start + position - 1, sentence.kind,
-                                       sentence.block))
+                pieces.append((begin, position - 1, total))
                 begin, total = position, 0
             total += tokens + 1
             position += len(part) + 1
-        pieces.append(Sentence(sentence.start + begin, sentence.end, sentence.kind, sentence.block))
+        pieces.append((begin, len(body), total))
         result = []
-        for piece in pieces:  # trim whitespace; a single part beyond the budget is left to the embedder's truncation
-            start, end = piece.start, piece.end
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start < end:
-                result.append(Sentence(start, end, piece.kind, piece.block))
+        for begin, end, tokens in pieces:
+            start, stop = trimmed(text, sentence.start + begin, sentence.start + end)
+            if start < stop:
+                result.append((Sentence(start, stop, sentence.kind, sentence.block), tokens))
         return result
 
     def _chunk(self, document: LoadedDocument, sentences: list[Sentence]) -> Chunk:

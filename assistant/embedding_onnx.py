@@ -116,8 +116,11 @@ class OnnxMiniLMEmbedder(Embedder):
             out[index] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return out
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(ids) for ids in encoded]
 
     @property
     def dimension(self) -> int:

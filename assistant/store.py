@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from .chunking import Sentence, decode_sentences
+from .chunking import Sentence, decode_sentences, under_section
 from .config import Settings
 
 _PAGE = 5000
@@ -37,20 +37,25 @@ class StoredChunk:
     end: int
     section: str = ""
     page: int | None = None
-    sentences: tuple[Sentence, ...] = ()  # offsets relative to the chunk
     score: float = 0.0
+    encoded_sentences: str = field(default="", repr=False)
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> StoredChunk:
         page = int(meta.get("page", -1))
         return cls(chunk_id, text, str(meta["source"]), str(meta.get("title", "")), str(meta.get("publication", "")),
                    int(meta["start"]), int(meta["end"]), str(meta.get("section", "")), page if page >= 0 else None,
-                   decode_sentences(str(meta.get("sentences", ""))), score)
+                   score, str(meta.get("sentences", "")))
+
+    @cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """The chunk's sentences (offsets relative to the chunk), decoded only for the chunks an answer reads."""
+        return decode_sentences(self.encoded_sentences)
 
     @property
     def searchable_text(self) -> str:
         """The text keyword search indexes: the chunk under its section path (as it was embedded)."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        return under_section(self.section, self.text)
 
 
 class ChunkStore:

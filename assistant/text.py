@@ -37,11 +37,6 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
-def stem(word: str) -> str:
-    """The stem `terms` uses for one lower-case word."""
-    return _stemmer().stemWord(word.removesuffix("'s"))
-
-
 def terms(text: str) -> list[str]:
     """Content words, lower-cased and stemmed, stopwords removed: the units of lexical matching."""
     content = [w.removesuffix("'s") for w in words(text)]

@@ -36,8 +36,8 @@ class Instrumented(Embedder):
             self.seconds += time.perf_counter() - began
             self.texts += len(texts)
 
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        return self.inner.count_tokens_batch(texts)
 
 
 class PlaceholderVectors(Instrumented):

@@ -1,6 +1,6 @@
 """Benchmark 1: ingestion throughput of `Assistant.ingest()` against raw encode and llama-index's default.
 
-All contenders process the same chunk texts (the ones our splitter makes from the sample),
+All contenders process the same chunk texts (the ones our chunker makes from the sample),
 interleaved round by round so background load on a shared machine hits them alike.
 """
 
@@ -12,9 +12,9 @@ import time
 import numpy as np
 
 from assistant import Assistant, Settings
+from assistant.chunking import Chunker
 from assistant.documents import load_document
 from assistant.embedding import MiniLMEmbedder
-from assistant.ingest import Splitter
 
 from .common import Context
 from .corpus import sample_sources
@@ -26,11 +26,11 @@ def prepare(ctx: Context) -> None:
     sample = ctx.work / "sample"
     files = sample_sources(sample, ctx.docs)
     embedder = ctx.shared.setdefault("torch_embedder", MiniLMEmbedder())
-    splitter = Splitter(embedder, Settings().chunk_tokens, Settings().chunk_overlap)
+    chunker = Chunker.for_embedder(embedder, Settings())
     docs = [load_document(f, sample, Settings().max_file_bytes) for f in files]
     ctx.shared["sample_dir"] = sample
     ctx.shared["sample_files"] = files
-    ctx.shared["chunk_texts"] = [c.text for d in docs for c in splitter.split(d)]
+    ctx.shared["chunk_texts"] = [c.text for d in docs for c in chunker.split(d)]
     ctx.log(f"sample: {len(files)} docs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB, "
             f"{len(ctx.shared['chunk_texts'])} chunks")
 
@@ -100,9 +100,9 @@ def _compare(ctx: Context, files: list, sample, label: str, keep_indexes: bool) 
     onnx = (ctx.shared.get("onnx_embedders") or {}).get(ctx.shared.get("kept_backend") or "")
     rounds = 1 if ctx.quick else 2
     dirs = _round_dirs(ctx, rounds, files, sample, label)
-    splitter = Splitter(torch_embedder, Settings().chunk_tokens, Settings().chunk_overlap)
+    chunker = Chunker.for_embedder(torch_embedder, Settings())
     round_texts = [[c.text for f in sorted(p for p in d.rglob("*") if p.is_file())
-                    for c in splitter.split(load_document(f, d, Settings().max_file_bytes))] for d in dirs]
+                    for c in chunker.split(load_document(f, d, Settings().max_file_bytes))] for d in dirs]
     try:
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     except ImportError as error:

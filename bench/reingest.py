@@ -61,10 +61,11 @@ def run(ctx: Context) -> dict:
 
 def _phases(settings: Settings, embedder) -> dict[str, float]:
     """Where an unchanged re-ingest spends its time: loading files vs reading the manifest back from Chroma."""
-    from assistant.ingest import Ingestor, Splitter
+    from assistant.chunking import Chunker
+    from assistant.ingest import Ingestor
 
     bot = Assistant(settings, embedder=embedder)
-    ingestor = Ingestor(settings, bot.store, embedder, Splitter(embedder, settings.chunk_tokens, settings.chunk_overlap))
+    ingestor = Ingestor(settings, bot.store, embedder, Chunker.for_embedder(embedder, settings))
     began = time.perf_counter()
     loaded, _ = ingestor._load_all(settings.sources_dir)
     load_s = time.perf_counter() - began

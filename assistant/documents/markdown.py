@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Block, BlockKind, ParsedText, trimmed
+from .model import Block, BlockKind, ParsedText, line_starts, trimmed
 
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
 _SETEXT_UNDERLINE = re.compile(r"\n\s{0,3}[=-]+\s*$")
@@ -21,9 +21,7 @@ def parse_markdown(text: str) -> ParsedText:
     from markdown_it import MarkdownIt
 
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    offsets = [0]
-    for line in text.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
+    offsets = line_starts(text)
 
     def span(line_map: list[int]) -> tuple[int, int]:
         return offsets[line_map[0]], min(offsets[line_map[1]] - 1, len(text))

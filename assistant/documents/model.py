@@ -95,6 +95,14 @@ class TextBuilder:
         return ParsedText("".join(self._parts), tuple(self.blocks), metadata or {})
 
 
+def line_starts(text: str) -> list[int]:
+    """Offset of the start of each line, plus one past the end: line i is text[starts[i]:starts[i + 1] - 1]."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """(start, end) narrowed so that text[start:end] has no surrounding whitespace."""
     while start < end and text[start].isspace():

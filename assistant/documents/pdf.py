@@ -17,6 +17,7 @@ from statistics import median
 
 from .furniture import ends_sentence
 from .model import DocumentError, ParsedText, TextBuilder
+from .plaintext import BULLET as _BULLET
 
 _EDGE_LINES = 3
 _RECURRING_SHARE = 0.4
@@ -25,7 +26,6 @@ _SHORT_LINE = 0.8  # of the median line length: a sentence ending here likely en
 _HEADING_MAX_WORDS = 10
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[\divxlc]+(?:\s*(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
-_BULLET = re.compile(r"^\s*(?:[•\-*–·▪]|\d+[.)])\s+")
 
 
 def parse_pdf(raw: bytes) -> ParsedText:
@@ -62,20 +62,17 @@ def parse_pdf(raw: bytes) -> ParsedText:
                 builder.add(line, "heading", section, number)
                 continue
             if paragraph and _BULLET.match(line):
-                pending = _emit(builder, paragraph, pending, section, number)
+                _emit(builder, paragraph, pending, section, number)
+                paragraph, pending = [], None
             paragraph.append(line)
             if ends_sentence(line) and len(line) < width * _SHORT_LINE:
-                pending = _emit(builder, paragraph, pending, section, number)
-        if paragraph:
-            text = _join(paragraph)
-            if pending is not None:
-                text, page = f"{pending[0]} {text}", pending[1]
-            else:
-                page = number
-            pending = (text, page)
-            if ends_sentence(text):
+                _emit(builder, paragraph, pending, section, number)
+                paragraph, pending = [], None
+        if paragraph:  # the page ends: a paragraph that has not ended its sentence goes on over the page
+            text, page = _continued(paragraph, pending, number)
+            pending = None if ends_sentence(text) else (text, page)
+            if pending is None:
                 builder.add(text, _kind(text), section, page)
-                pending = None
     if pending is not None:
         builder.add(pending[0], _kind(pending[0]), section, pending[1])
     return builder.build(metadata)
@@ -83,12 +80,15 @@ def parse_pdf(raw: bytes) -> ParsedText:
 
 def _emit(builder: TextBuilder, paragraph: list[str], pending: tuple[str, int] | None, section: tuple[str, ...],
           page: int) -> None:
-    text = _join(paragraph)
-    if pending is not None:
-        text, page = f"{pending[0]} {text}", pending[1]
+    """Add a finished paragraph, prefixed by the part of it that ended the previous page."""
+    text, page = _continued(paragraph, pending, page)
     builder.add(text, _kind(text), section, page)
-    paragraph.clear()
-    return None
+
+
+def _continued(paragraph: list[str], pending: tuple[str, int] | None, page: int) -> tuple[str, int]:
+    """A paragraph's text and first page, joined to its start on the previous page when there is one."""
+    text = _join(paragraph)
+    return (f"{pending[0]} {text}", pending[1]) if pending is not None else (text, page)
 
 
 def _kind(text: str):

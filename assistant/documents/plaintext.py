@@ -13,13 +13,14 @@ import re
 from collections import Counter
 
 from .furniture import PROSE_MIN_WORDS_UNPUNCTUATED, ends_sentence, is_boilerplate, is_furniture
-from .model import Block, BlockKind, ParsedText, trimmed
+from .model import Block, BlockKind, ParsedText, line_starts, trimmed
 
 BULLET = re.compile(r"^\s*(?:[•\-*–·▪]|\d+[.)])\s+")
 
 
 def parse_plain_text(text: str) -> ParsedText:
-    lines = _line_spans(text)
+    starts = line_starts(text)
+    lines = [(starts[i], starts[i + 1] - 1) for i in range(len(starts) - 1)]
     stripped = [text[s:e].strip() for s, e in lines]
     counts = Counter(line for line in stripped if line)
     blocks: list[Block] = []
@@ -68,11 +69,3 @@ def _block_ended(previous: str, line: str) -> bool:
     if line[:1].islower():
         return False
     return ends_sentence(previous) or len(previous.split()) < PROSE_MIN_WORDS_UNPUNCTUATED // 2
-
-
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans, position = [], 0
-    for line in text.split("\n"):
-        spans.append((position, position + len(line)))
-        position += len(line) + 1
-    return spans

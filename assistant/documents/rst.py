@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Block, BlockKind, ParsedText, trimmed
+from .model import Block, BlockKind, ParsedText, line_starts, trimmed
 
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+:.<>_])\1{2,}\s*$")
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::\s*(.*)$")
@@ -22,7 +22,7 @@ _BULLET = re.compile(r"^(\s*)(?:[-*+•]|#\.|\d+[.)]|\(\d+\)|[a-z][.)])\s+")
 _FIELD = re.compile(r"^(\s*):[^:]+:\s*")
 _TABLE_BORDER = re.compile(r"^\s*[+=][-=+ ]*$|^\s*=+(?:\s+=+)+\s*$")
 _CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "productionlist",
-                    "literalinclude", "highlight"}
+                    "literalinclude"}
 _SILENT_DIRECTIVES = {"index", "toctree", "highlight", "include", "image", "figure", "only", "raw", "module",
                       "currentmodule", "moduleauthor", "sectionauthor", "contents", "rubric", "tabularcolumns",
                       "testsetup", "testcleanup", "audit-event"}
@@ -45,11 +45,7 @@ class _RstReader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = text.split("\n")
-        self.offsets: list[int] = []
-        position = 0
-        for line in self.lines:
-            self.offsets.append(position)
-            position += len(line) + 1
+        self.offsets = line_starts(text)
         self.blocks: list[Block] = []
         self.levels: list[str] = []  # adornment styles, in order of first use
         self.sections: list[str] = []
