@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Validate evals/gold.jsonl and evals/support_pairs.jsonl against the source files.
+"""Validate the news corpus gold (evals/corpora/news/gold.jsonl) and evals/support_pairs.jsonl against the sources.
 
 Usage (from the repo root):
-    python3 evals/check_gold.py SOURCES_DIR [--gold evals/gold.jsonl] [--pairs evals/support_pairs.jsonl]
+    python3 evals/check_gold.py SOURCES_DIR [--gold evals/corpora/news/gold.jsonl] [--pairs evals/support_pairs.jsonl]
 
 SOURCES_DIR is required (e.g. sources/). Source files may carry a YAML
 front-matter block; quotes are matched as plain substrings of the file text.
@@ -179,7 +179,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sources", help="folder holding the source .txt files")
     here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--gold", default=os.path.join(here, "gold.jsonl"))
+    ap.add_argument("--gold", default=os.path.join(here, "corpora", "news", "gold.jsonl"))
     ap.add_argument("--pairs", default=os.path.join(here, "support_pairs.jsonl"))
     args = ap.parse_args()
 

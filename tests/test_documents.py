@@ -170,3 +170,15 @@ def test_every_citation_is_whole_sentences(tmp_path: Path, embedder) -> None:
 ])
 def test_reason_sentences_are_found_by_english_connectives(sentence: str, gives_reason: bool) -> None:
     assert can_answer_type(sentence, expected_answer_type("Why did that happen?")) is gives_reason
+
+
+@pytest.mark.parametrize(("sentence", "gives_amount"), [
+    ("A sourdough loaf costs €4.50 at the market stall.", True),            # bakery
+    ("The yard won a contract worth 120 million to build two ferries.", True),  # shipyard
+    ("The plan is billed at USD 40 per seat each month.", True),           # API pricing page
+    ("The tanker was paid for in 3.5bn of bonds.", True),
+    ("The oven was 5 years old.", False),
+    ("Version 2 adds was 5 new routes.", False),
+])
+def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str, gives_amount: bool) -> None:
+    assert can_answer_type(sentence, expected_answer_type("How much does it cost?")) is gives_amount
