@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,7 @@ def status(sources: Path | None, index: Path | None, as_json: bool) -> None:
     """Show what is indexed: documents, chunks, embedder and store."""
     info = Assistant(_settings(sources, index)).status()
     if as_json:
-        click.echo(json.dumps({"documents": info.documents, "chunks": info.chunks, "embedder": info.embedder,
-                               "store": info.store}))
+        click.echo(json.dumps(asdict(info)))
         return
     click.echo(f"store: {info.store}\nembedder: {info.embedder}\ndocuments: {len(info.documents)}\nchunks: {info.chunks}")
     for source, count in info.documents.items():

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -170,10 +170,7 @@ class CheckerValidation:
     errors: tuple[dict, ...]
 
     def to_dict(self) -> dict:
-        return {"n": self.n, "accuracy": self.accuracy, "precision": self.precision, "recall": self.recall,
-                "true_positive": self.true_positive, "false_positive": self.false_positive,
-                "true_negative": self.true_negative, "false_negative": self.false_negative,
-                "errors": list(self.errors)}
+        return asdict(self)
 
 
 def validate(checker: SupportChecker, pairs: Sequence[dict]) -> CheckerValidation:
