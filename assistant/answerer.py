@@ -6,7 +6,7 @@ follow-up condensation, the one snapshot and retrieval before, the public `Answe
 
 The contract an answerer keeps:
 
-* `Draft.text` carries markers `[n]`; each marker number has exactly one
+* `Draft.text` carries markers made by `markers.marker(n)`; each marker number has exactly one
   `Citation` with that `n`, numbered 1, 2, … in order of first use.
 * Each citation's `quote` is verbatim source text: `source_text(source)[start:end] == quote`
   (quote whole sentences of the retrieved chunks: `StoredChunk.sentences` holds their offsets).

@@ -17,6 +17,7 @@ from .answer_types import can_answer_type
 from .answerer import Citation, Draft, Query
 from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
+from .markers import marker, strip_markers
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import Retrieval, Retrieved
 from .store import StoredChunk
@@ -36,7 +37,6 @@ WRONG_ANSWER_TYPE_FACTOR = 0.5
 # without a reason marker is only demoted. The other types are required (see `answer`).
 SOFT_TYPES = frozenset({"reason"})
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
-_MARKERS = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class ExtractiveAnswerer:
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
         """Which candidates repeat (verbatim or in close paraphrase) a sentence of an earlier reply."""
-        said = [_MARKERS.sub("", reply[start:end]).strip() for reply in replies for start, end in sentence_spans(reply)]
+        said = [strip_markers(reply[start:end]).strip() for reply in replies for start, end in sentence_spans(reply)]
         said = [s for s in said if s]
         if not said:
             return [False] * len(sentences)
@@ -197,7 +197,7 @@ def _compose(groups: list[list[Evidence]]) -> Draft:
             if key not in numbers:
                 numbers[key] = len(citations) + 1
                 citations.append(_citation(evidence, numbers[key]))
-            markers.append(f"[{numbers[key]}]")
+            markers.append(marker(numbers[key]))
         parts.append(f"{group[0].text} {''.join(markers)}")
     text = " ".join(parts)
     if _sources_disagree(groups):
@@ -222,7 +222,7 @@ def _refusal(related: list[Evidence]) -> Draft:
     if not related:
         return Draft(REFUSAL_TEXT, (), refused=True)
     citations = tuple(_citation(e, n) for n, e in enumerate(related, 1))
-    lines = "\n".join(f"- {e.text} [{n}]" for n, e in enumerate(related, 1))
+    lines = "\n".join(f"- {e.text} {marker(n)}" for n, e in enumerate(related, 1))
     return Draft(f"{REFUSAL_TEXT}\n\n{RELATED_HEADER}\n{lines}", citations, refused=True)
 
 

@@ -14,6 +14,7 @@ import click
 
 from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
+from .markers import marker
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -213,7 +214,7 @@ def format_answer(answer: Answer) -> str:
         lines.append("Related passages:" if answer.refused else "Sources:")
         for c in answer.citations:
             where = f"{c.title} ({c.publication})" if c.publication else c.title
-            lines.append(f"[{c.n}] {where} — {c.source}:{c.start}-{c.end}\n    “{c.quote}”")
+            lines.append(f"{marker(c.n)} {where} — {c.source}:{c.start}-{c.end}\n    “{c.quote}”")
     return "\n".join(lines)
 
 

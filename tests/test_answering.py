@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 from assistant import Assistant, IndexNotFoundError, Settings
 from assistant.answerer import Citation, Draft, Query
 from assistant.cli import main
+from assistant.markers import numbers
 from assistant.phrases import CANNOT_ANSWER_PHRASE, DISAGREEMENT_PREFIX
 from assistant.retrieval import Retrieval
 
@@ -36,7 +36,7 @@ QUESTIONS = [
 
 
 def assert_citations_are_exact(bot: Assistant, answer) -> None:
-    markers = sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer.text)})
+    markers = sorted(set(numbers(answer.text)))
     assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for citation in answer.citations:
         assert bot.source_text(citation.source)[citation.start:citation.end] == citation.quote
