@@ -50,6 +50,7 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0
     coverage: float = 0.0
+    asked: str = ""  # the question the text itself asks just before this sentence (a FAQ entry), if any
 
 
 class SentenceEmbeddingCache:
@@ -104,7 +105,8 @@ class ExtractiveAnswerer:
         answer_type = query.answer_type
         scored = []
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
-            present, context = set(terms(sentence.text)), set(terms(sentence.chunk.section))
+            present = set(terms(sentence.text))
+            context = set(terms(sentence.chunk.section)) | set(terms(sentence.asked))
             coverage = sum(w if t in present else w * CONTEXT_TERM_FACTOR if t in context else 0.0
                            for t, w in weights.items()) / total
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
@@ -146,9 +148,10 @@ class ExtractiveAnswerer:
 
 
 def _in_context(evidence: Evidence) -> str:
-    """A sentence as it is embedded for scoring: under the innermost heading of its section, if any."""
+    """A sentence as it is embedded for scoring: under the innermost heading of its section and the question the
+    text asked just before it, if any."""
     heading = evidence.chunk.section.rsplit(SECTION_SEPARATOR, 1)[-1]
-    return f"{heading}\n{evidence.text}" if heading else evidence.text
+    return "\n".join(part for part in (heading, evidence.asked, evidence.text) if part)
 
 
 def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
@@ -167,23 +170,30 @@ def _overlaps(a: Evidence, b: Evidence) -> bool:
 
 def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
     """Prose sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their
-    antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole."""
+    antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole.
+    A question in the text (a FAQ entry, a rhetorical heading) never answers: it is the context of the sentence
+    after it."""
     seen: dict[tuple[str, int], Evidence] = {}
     for hit in hits:
         chunk = hit.chunk
         for n, sentence in enumerate(chunk.sentences):
-            if not sentence.is_prose:
+            if not sentence.is_prose or _is_question(chunk.text[sentence.start:sentence.end]):
                 continue
             begin = sentence.start
             previous = chunk.sentences[n - 1] if n > 0 else None
+            asked = chunk.text[previous.start:previous.end] if previous is not None else ""
             if previous is not None and previous.block == sentence.block and \
                     opens_with_anaphor(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
                 seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
-                                     chunk.text[begin:sentence.end])
+                                     chunk.text[begin:sentence.end], asked=asked if _is_question(asked) else "")
     return list(seen.values())
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?")
 
 
 def _compose(groups: list[list[Evidence]]) -> Draft:

@@ -230,3 +230,27 @@ def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str
 ])
 def test_money_is_asked_for_with_money_words(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
+
+
+FAQ_SOURCES = {
+    "bakery-faq.txt": "Bakery questions\n\nHow long should bread cool before slicing?\n\nLet the loaf cool on a rack "
+                      "for at least one hour, or the crumb turns gummy.\n\nWhy does my crust burn?\n\nThe oven runs "
+                      "hotter than its dial says; check it with an oven thermometer.\n",
+    "shipyard-faq.txt": "Dry dock questions\n\nHow often is a hull repainted?\n\nA hull is repainted every five years "
+                        "during its dry-dock survey.\n",
+}
+
+
+def test_a_question_in_the_text_is_context_never_the_answer(tmp_path: Path, embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in FAQ_SOURCES.items():
+        (sources / name).write_text(text, encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    cases = {"How long should bread cool before slicing?": "at least one hour",
+             "How often is a hull repainted?": "every five years"}
+    for question, fact in cases.items():
+        answer = bot.ask(question)
+        assert not answer.refused and fact in answer.citations[0].quote
+        assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
