@@ -254,3 +254,40 @@ def test_a_question_in_the_text_is_context_never_the_answer(tmp_path: Path, embe
         answer = bot.ask(question)
         assert not answer.refused and fact in answer.citations[0].quote
         assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
+
+
+def test_pdf_bookmarks_give_headings_and_sections_and_the_contents_page_is_left_out(tmp_path: Path) -> None:
+    from tests.pdf_maker import make_pdf
+
+    pages = [["Contents", "1 Kilns . . . . . 2", "1.1 Firing schedules . . . . . 2", "2 Why does my glaze crawl? 3"],
+             ["1 Kilns", "A kiln is an insulated chamber that is heated to fire clay.",
+              "1.1 Firing schedules", "A bisque firing reaches about 1000 degrees and takes eight hours."],
+             ["2 Why does my glaze", "crawl?", "Glaze crawls when it is applied over dust or oil."]]
+    outline = [(0, "Kilns", 1), (1, "Firing schedules", 1), (0, "Why does my glaze crawl?", 2)]
+    (tmp_path / "kilns.pdf").write_bytes(make_pdf(pages, outline))
+    document = load_document(tmp_path / "kilns.pdf", tmp_path, 10_000_000)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section, b.page) for b in document.blocks]
+    assert not any(". . ." in text for _, text, _, _ in blocks)  # the contents page is not prose
+    assert ("heading", "1.1 Firing schedules", ("Kilns", "Firing schedules"), 2) in blocks
+    assert ("heading", "2 Why does my glaze crawl?", ("Why does my glaze crawl?",), 3) in blocks  # wrapped title
+    firing = next(b for b in blocks if b[1].startswith("A bisque firing"))
+    assert firing[0] == "paragraph" and firing[2] == ("Kilns", "Firing schedules") and firing[3] == 2
+    crawl = next(b for b in blocks if b[1].startswith("Glaze crawls"))
+    assert crawl[2] == ("Why does my glaze crawl?",) and crawl[3] == 3
+
+
+def test_pdf_running_heads_page_numbers_and_hyphenation_are_cleaned(tmp_path: Path) -> None:
+    from tests.pdf_maker import make_pdf
+
+    vessels = ["tanker", "ferry", "trawler", "barge"]
+    pages = [["Harbour Manual", f"The {vessel} section starts here.", f"Berths for the {vessel} are assigned daily.",
+              f"Tugs must keep a distance of fifty metres from a {vessel} under tow-", "ing in the outer harbour.",
+              f"Each {vessel} reports its draught on arrival.", f"Fuel for the {vessel} is ordered a day ahead.",
+              f"The {vessel} section ends here.", f"Page {n} of 4"]
+             for n, vessel in enumerate(vessels, 1)]
+    (tmp_path / "harbour.pdf").write_bytes(make_pdf(pages))
+    document = load_document(tmp_path / "harbour.pdf", tmp_path, 10_000_000)
+    texts = [document.text[b.start:b.end] for b in document.blocks]
+    assert not any("Harbour Manual" in t or "Page" in t for t in texts)
+    assert f"from a {vessels[2]} under towing in the outer harbour." in document.text  # the hyphen rejoined
+    assert sorted({b.page for b in document.blocks}) == [1, 2, 3, 4]
