@@ -47,9 +47,18 @@ _VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:version|release)\b
 _VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\bversions?\b|\breleases?\b", re.I)
 
 
+# A question opening with an auxiliary verb is answered yes or no, whatever it mentions ("Does X tell me how many
+# records were read?" is answered by what X counts, not by a number).
+_YES_NO_QUESTION = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|has|have|had)(?:n't)?\b",
+    re.I)
+
+
 def expected_answer_type(question: str) -> str | None:
     """'version', 'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific
-    kind of value."""
+    kind of value (or is a yes/no question)."""
+    if _YES_NO_QUESTION.match(question):
+        return None
     if _VERSION_QUESTION.search(question):
         return "version"
     if _TIME_QUESTION.search(question):

@@ -51,6 +51,7 @@ class Evidence:
     similarity: float = 0.0
     coverage: float = 0.0
     asked: str = ""  # the question the text itself asks just before this sentence (a FAQ entry), if any
+    relevance: float = 0.0  # the score before a preferred answer type reorders candidates: what refusal weighs
 
 
 class SentenceEmbeddingCache:
@@ -85,7 +86,7 @@ class ExtractiveAnswerer:
     def answer(self, query: Query, retrieval: Retrieval) -> Draft:
         candidates = self.score(query, retrieval)
         typed = [c for c in candidates if query.answer_type in SOFT_TYPES or can_answer_type(c.text, query.answer_type)]
-        if not typed or typed[0].score < self.refusal_threshold:
+        if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
@@ -112,10 +113,11 @@ class ExtractiveAnswerer:
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
             if said:
                 score *= ALREADY_SAID_FACTOR
+            relevance = score
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
-                score *= WRONG_ANSWER_TYPE_FACTOR
+                score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
-                                   coverage))
+                                   coverage, sentence.asked, relevance))
         return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:

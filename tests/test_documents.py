@@ -227,6 +227,8 @@ def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str
     ("How much must continuation lines be indented?", "quantity"),
     ("How much flour goes into one loaf?", "quantity"),
     ("At what temperature does the dough rise?", None),
+    ("Does the counter tell me how many loaves were sold?", None),             # yes/no: not a quantity
+    ("Is the hull repainted every year?", None),
 ])
 def test_money_is_asked_for_with_money_words(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
