@@ -15,9 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import Assistant, Settings
+from assistant.chunking import Chunker
 from assistant.cli import main
 from assistant.documents import load_document
 from assistant.embedding import MAX_WORD_PIECES
+from assistant.ingest import Ingestor
+from assistant.store import ChunkStore
 
 from .conftest import BUNDLED_SOURCES
 
@@ -273,3 +276,23 @@ def test_server_that_is_down_is_a_clear_error(host: str, tmp_path: Path) -> None
                                                        "ASSISTANT_CHROMA_PORT": str(free_port())})
     assert result.exit_code != 0
     assert "Chroma" in result.output and "Traceback" not in result.output
+
+
+def test_a_document_that_cannot_be_split_is_reported_and_the_others_indexed(settings: Settings, sources_dir: Path,
+                                                                             embedder) -> None:
+    write(sources_dir, "good.txt", "Kappa Mills weaves wool blankets in Galway. It was founded in 1921.")
+    write(sources_dir, "bad.txt", "Lambda Glass blows bottles in Murano. Its furnace trips the tokenizer here.")
+
+    def count_tokens(texts: list[str]) -> list[int]:  # the real tokenizer, failing on one document's text
+        if any("trips the tokenizer" in t for t in texts):
+            raise ValueError("the tokenizer refused this text")
+        return embedder.count_tokens_batch(texts)
+
+    store = ChunkStore(settings)
+    chunker = Chunker(count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+    report = Ingestor(settings, store, embedder, chunker).run()
+    assert report.added == ("good.txt",)
+    assert [s.source for s in report.skipped] == ["bad.txt"]
+    assert "cannot be split" in report.skipped[0].reason and "tokenizer refused" in report.skipped[0].reason
+    assert {m["source"] for _, _, m in store.iter_records(include_text=False)} == {"good.txt"}
+    assert report.chunks_embedded == store.count() > 0
