@@ -3,10 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export GRADIO_ANALYTICS_ENABLED := False
-export ANONYMIZED_TELEMETRY := False
+# The offline environment (HF_HUB_OFFLINE, …) is set by `assistant/offline.py` in every Python process.
 
 .PHONY: install run test lint eval corpora browser bench clean
 

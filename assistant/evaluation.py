@@ -286,22 +286,44 @@ def load_thresholds(path: Path | str) -> dict[str, dict[str, float]]:
     return {bound: {str(k): float(v) for k, v in data.get(bound, {}).items()} for bound in ("min", "max")}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One threshold held against one aggregate: the gate's single rule, used by the check and the table."""
+
+    name: str
+    bound: str  # "min" or "max"
+    limit: float
+    value: float | None
+    known: bool = True
+
+    @property
+    def passed(self) -> bool:
+        if not self.known or self.value is None:
+            return False
+        return self.value >= self.limit if self.bound == "min" else self.value <= self.limit
+
+    @property
+    def requirement(self) -> str:
+        return f"{'>=' if self.bound == 'min' else '<='} {self.limit:.2f}"
+
+    def explain(self, known_metrics: Sequence[str] = ()) -> str:
+        if not self.known:
+            return f"{self.name}: unknown metric (known: {', '.join(known_metrics)})"
+        if self.value is None:
+            return f"{self.name}: not measured (no item applies)"
+        side = "below the minimum" if self.bound == "min" else "above the maximum"
+        return f"{self.name} = {self.value:.3f} is {side} {self.limit:.3f}"
+
+
+def gate_verdicts(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]]) -> list[Verdict]:
+    """A verdict for every threshold, in the order the thresholds list them."""
+    return [Verdict(name, bound, limit, result.aggregates.get(name), name in result.aggregates)
+            for bound, limits in thresholds.items() for name, limit in limits.items()]
+
+
 def check_gate(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]]) -> list[str]:
     """One message per metric outside its threshold (or unknown / not measured); empty when all pass."""
-    failures = []
-    for bound, limits in thresholds.items():
-        for name, limit in limits.items():
-            if name not in result.aggregates:
-                failures.append(f"{name}: unknown metric (known: {', '.join(result.aggregates)})")
-                continue
-            value = result.aggregates[name]
-            if value is None:
-                failures.append(f"{name}: not measured (no item applies)")
-            elif bound == "min" and value < limit:
-                failures.append(f"{name} = {value:.3f} is below the minimum {limit:.3f}")
-            elif bound == "max" and value > limit:
-                failures.append(f"{name} = {value:.3f} is above the maximum {limit:.3f}")
-    return failures
+    return [v.explain(list(result.aggregates)) for v in gate_verdicts(result, thresholds) if not v.passed]
 
 
 def summary_table(result: EvalResult, thresholds: Mapping[str, Mapping[str, float]] | None = None, title: str = "Eval"):
@@ -315,13 +337,16 @@ def summary_table(result: EvalResult, thresholds: Mapping[str, Mapping[str, floa
     if thresholds:
         table.add_column("gate", justify="right")
     table.add_column("meaning", style="dim")
+    verdicts: dict[str, list[Verdict]] = {}
+    for verdict in gate_verdicts(result, thresholds or {}):
+        verdicts.setdefault(verdict.name, []).append(verdict)
     for name, value in result.aggregates.items():
         row = [name, "-" if value is None else f"{value:.3f}"]
         if thresholds:
-            low, high = thresholds.get("min", {}).get(name), thresholds.get("max", {}).get(name)
-            bad = value is None or (low is not None and value < low) or (high is not None and value > high)
-            limit = f">= {low:.2f}" if low is not None else f"<= {high:.2f}" if high is not None else ""
-            row.append("" if not limit else f"[red]{limit} FAIL[/red]" if bad else f"[green]{limit} ok[/green]")
+            held = verdicts.get(name, [])
+            requirement = ", ".join(v.requirement for v in held)
+            row.append("" if not held else f"[green]{requirement} ok[/green]" if all(v.passed for v in held)
+                       else f"[red]{requirement} FAIL[/red]")
         table.add_row(*row, metrics.describe(name))
     return table
 

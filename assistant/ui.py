@@ -222,7 +222,7 @@ def create_app(bot: Assistant) -> gr.Blocks:
                 documents = gr.HTML("", elem_id="documents", js_on_load=None)
                 gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
-                uploads = gr.File(label="Upload .txt, .md, .html, .htm or .pdf files", file_count="multiple",
+                uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
                                   file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 

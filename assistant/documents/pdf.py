@@ -16,7 +16,7 @@ from collections import Counter
 from statistics import median
 
 from .furniture import ends_sentence
-from .model import DocumentError, ParsedText, TextBuilder
+from .model import DocumentError, ParsedText, TextBuilder, continues_line
 from .plaintext import BULLET as _BULLET
 
 _EDGE_LINES = 3
@@ -99,7 +99,7 @@ def _join(lines: list[str]) -> str:
     """Lines of one paragraph as one line, rejoining words hyphenated at a line end."""
     text = ""
     for line in lines:
-        if text and _HYPHENATED.search(text) and line[:1].islower():
+        if text and _HYPHENATED.search(text) and continues_line(line):
             text = text[:-1] + line
         else:
             text = f"{text} {line}" if text else line
