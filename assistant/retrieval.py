@@ -75,7 +75,6 @@ class CorpusSnapshot:
 
         self.revision = revision
         self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in records]
-        self.position = {c.id: n for n, c in enumerate(self.chunks)}
         self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()

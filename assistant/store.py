@@ -201,11 +201,3 @@ class ChunkStore:
                                        include=["metadatas", "documents", "distances"])
         return [StoredChunk.from_record(i, t, m, 1.0 - float(d)) for i, t, m, d in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)]
-
-    @_store_errors
-    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
-        if not ids:
-            return []
-        page = self.collection.get(ids=list(ids), include=["metadatas", "documents"])
-        by_id = {i: StoredChunk.from_record(i, t, m) for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)}
-        return [by_id[i] for i in ids if i in by_id]

@@ -28,7 +28,7 @@ def public_calls(store: ChunkStore, vector: np.ndarray) -> dict[str, Callable[[]
         "upsert": lambda: store.upsert(["x"], vector[None, :], ["x"], [metadata]),
         "delete": lambda: store.delete(["x"]),
         "iter_records": lambda: list(store.iter_records(include_text=True)),
-        "query": lambda: store.query(vector, 3), "get": lambda: store.get(["x"]),
+        "query": lambda: store.query(vector, 3),
     }
 
 
