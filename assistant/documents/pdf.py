@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Mapping
 from statistics import median
+from typing import Any
 
 from .furniture import ends_sentence
 from .model import DocumentError, ParsedText, TextBuilder, continues_line
@@ -28,7 +30,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[\divxlc]+(?:\s*(?:/|of)\s*\d+)?\s*$
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
 
 
-def parse_pdf(raw: bytes) -> ParsedText:
+def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
@@ -40,7 +42,7 @@ def parse_pdf(raw: bytes) -> ParsedText:
             except Exception as error:
                 raise DocumentError("encrypted PDF (it needs a password)") from error
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF (it needs a password)") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as error:

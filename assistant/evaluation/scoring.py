@@ -32,13 +32,13 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
     vectors = bot.embedder.embed_batch([strip_markers(a.text) for a in answers] + [g.reference for g in gold])
     n = len(gold)
     columns = {
-        "fact_recall": metrics.fact_recall([a and a.text for a in given], [g.facts for g in gold]),
+        "fact_recall": metrics.fact_recall([None if a is None else a.text for a in given], [g.facts for g in gold]),
         "answer_similarity": metrics.semantic_similarity(
             [None if a.refused else vectors[i] for i, a in enumerate(answers)],
             [vectors[n + i] if g.answerable else None for i, g in enumerate(gold)]),
         "citation_recall": metrics.citation_recall(supports),
         "citation_precision": metrics.citation_precision(supports),
-        "source_accuracy": metrics.source_accuracy([a and [c.source for c in a.citations] for a in given],
+        "source_accuracy": metrics.source_accuracy([None if a is None else [c.source for c in a.citations] for a in given],
                                                    [[s for s, _ in g.evidence] for g in gold]),
         "hit_at_k": metrics.hit_at_k(ranks, k),
         "recall_at_k": metrics.recall_at_k(ranks, k),
@@ -79,6 +79,12 @@ def _judge_statements(answer: Answer, checker: SupportChecker) -> list[tuple[Any
 def _failures(item: GoldItem, answer: Answer, statements: Sequence[dict], supports: Sequence | None,
               ranks: Sequence[int | None], k: int) -> list[str]:
     """Human-readable reasons an item fell short, most important first."""
+    return [*_answer_failures(item, answer, ranks, k), *_citation_failures(statements, supports),
+            *_retrieval_failures(item, ranks, k)]
+
+
+def _answer_failures(item: GoldItem, answer: Answer, ranks: Sequence[int | None], k: int) -> list[str]:
+    """Refused when it should answer (or the reverse), facts missing, no gold source cited."""
     reasons = []
     if item.answerable and answer.refused:
         found = [r for r in ranks if r is not None and r <= k]
@@ -93,6 +99,12 @@ def _failures(item: GoldItem, answer: Answer, statements: Sequence[dict], suppor
             reasons.append("missing facts: " + "; ".join(f"“{m}”" for m in missing))
         if not answer.refused and not {c.source for c in answer.citations} & {s for s, _ in item.evidence}:
             reasons.append("cites none of the gold evidence sources")
+    return reasons
+
+
+def _citation_failures(statements: Sequence[dict], supports: Sequence | None) -> list[str]:
+    """Statements their citations do not support, and citations a statement does not need."""
+    reasons = []
     for statement, support in zip(statements, supports or (), strict=True):
         cited = markers(statement["markers"])
         if not support.joint:
@@ -101,11 +113,13 @@ def _failures(item: GoldItem, answer: Answer, statements: Sequence[dict], suppor
         for n, alone, without in zip(statement["markers"], support.alone, support.without, strict=True):
             if support.joint and not (alone or not without):
                 reasons.append(f"citation {marker(n)} is not needed for its statement")
-    for (source, quote), rank in zip(item.evidence, ranks, strict=True):
-        if rank is None or rank > k:
-            reasons.append(f"gold evidence not in the top {k} retrieved ({source}, rank {rank or '-'}): "
-                           f"“{short(quote, 80)}”")
     return reasons
+
+
+def _retrieval_failures(item: GoldItem, ranks: Sequence[int | None], k: int) -> list[str]:
+    """Gold evidence that retrieval did not bring into the first k chunks."""
+    return [f"gold evidence not in the top {k} retrieved ({source}, rank {rank or '-'}): “{short(quote, 80)}”"
+            for (source, quote), rank in zip(item.evidence, ranks, strict=True) if rank is None or rank > k]
 
 
 def short(text: str, limit: int = 140) -> str:
