@@ -200,4 +200,5 @@ class ChunkStore:
         result = self.collection.query(query_embeddings=[embedding], n_results=k,
                                        include=["metadatas", "documents", "distances"])
         return [StoredChunk.from_record(i, t, m, 1.0 - float(d)) for i, t, m, d in
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)]
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                    strict=True)]

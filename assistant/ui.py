@@ -220,13 +220,15 @@ def create_app(bot: Assistant) -> gr.Blocks:
             with gr.Tab("Documents", id="documents") as documents_tab:
                 gr.Markdown("### Indexed documents")
                 documents = gr.HTML("", elem_id="documents", js_on_load=None)
-                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
+                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved "
+                            "into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
                 uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
                                   file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
-        start: dict[str, Any] = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice], "queue": False,
+        start: dict[str, Any] = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice],
+                                 "queue": False,
                  "api_visibility": "private", "show_progress": "hidden"}
 
         def answer_after(started: Any) -> None:

@@ -177,7 +177,8 @@ def test_hard_wrapped_text_is_kept_and_answered_whole(settings: Settings, source
     bot = make_assistant(settings)
     bot.ingest()
     texts = [t for t, _ in all_records(bot).values()]
-    assert texts == ["The harbour of Port Vella was dredged\nin March by the Kestrel Marine company\nafter two ships ran aground."]
+    assert texts == ["The harbour of Port Vella was dredged\nin March by the Kestrel Marine company\n"
+                     "after two ships ran aground."]
     answer = bot.ask("Who dredged the harbour of Port Vella?")
     assert not answer.refused and "Kestrel Marine" in answer.citations[0].quote
     assert answer.citations[0].quote.startswith("The harbour") and answer.citations[0].quote.endswith("aground.")

@@ -14,7 +14,8 @@ import yaml
 
 from .model import PROSE_KINDS, SECTION_SEPARATOR, Block, DocumentError, LoadedDocument, ParsedText
 
-__all__ = ["FORMATS", "LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFFIXES", "Block", "DocumentError", "LoadedDocument",
+__all__ = ["FORMATS", "LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFFIXES", "Block",
+           "DocumentError", "LoadedDocument",
            "format_of", "is_supported", "list_source_files", "load_document"]
 
 # Bump when a parser changes what it produces: the index fingerprint includes it, so a change re-indexes.

@@ -162,7 +162,8 @@ class _RstReader:
         if _OBJECT_DIRECTIVE.match(name):
             signature = argument
             last = i
-            while last + 1 < body_end and self.lines[last + 1].strip() and not self.lines[last + 1].strip().startswith(":"):
+            while (last + 1 < body_end and self.lines[last + 1].strip()
+                   and not self.lines[last + 1].strip().startswith(":")):
                 last += 1  # continued signatures (one per line)
             self.add("heading", i, last, self.lines[i].index(name))
             self.objects.append((indent, signature))

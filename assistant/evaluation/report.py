@@ -69,7 +69,8 @@ def render_markdown(result: EvalResult) -> str:
     check = result.checker
     if check:
         lines += ["", "## Citation support checker", "",
-                  f"Validated on {check['n']} hand-labelled pairs (`{check['pairs']}`): accuracy {check['accuracy']:.3f}, "
+                  f"Validated on {check['n']} hand-labelled pairs (`{check['pairs']}`): "
+                  f"accuracy {check['accuracy']:.3f}, "
                   f"precision {check['precision']:.3f}, recall {check['recall']:.3f} (supported = positive; "
                   f"TP {check['true_positive']}, FP {check['false_positive']}, TN {check['true_negative']}, "
                   f"FN {check['false_negative']}). Rule: contained after normalisation, or every number and name "
@@ -79,7 +80,8 @@ def render_markdown(result: EvalResult) -> str:
               "|---|---:|---:|---:|---:|---:|---:|"]
     for category, row in result.by_category().items():
         lines.append(f"| {category} | {int(row['n'] or 0)} | " + " | ".join(
-            _fmt(row[k]) for k in ("fact_recall", "citation_recall", "citation_precision", "refusal_correct", "hit_at_k"))
+            _fmt(row[k])
+            for k in ("fact_recall", "citation_recall", "citation_precision", "refusal_correct", "hit_at_k"))
             + " |")
     lines += ["", "![score distributions](distributions.png)", ""]
     failing = sorted((i for i in result.items if i.failures),

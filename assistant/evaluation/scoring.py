@@ -25,7 +25,8 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
                 texts[source] = ""
         return (source, *find_collapsed(texts[source], quote))
 
-    ranks = [metrics.evidence_ranks(r, [locate(s, q) for s, q in g.evidence]) for g, r in zip(gold, retrieved, strict=True)]
+    ranks = [metrics.evidence_ranks(r, [locate(s, q) for s, q in g.evidence])
+             for g, r in zip(gold, retrieved, strict=True)]
     judged = [None if a.refused else _judge_statements(a, checker) for a in answers]
     supports = [None if j is None else [s for _, s, _ in j] for j in judged]
     given = [None if a.refused else a for a in answers]
@@ -38,7 +39,8 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
             [vectors[n + i] if g.answerable else None for i, g in enumerate(gold)]),
         "citation_recall": metrics.citation_recall(supports),
         "citation_precision": metrics.citation_precision(supports),
-        "source_accuracy": metrics.source_accuracy([None if a is None else [c.source for c in a.citations] for a in given],
+        "source_accuracy": metrics.source_accuracy([None if a is None else [c.source for c in a.citations]
+                                                    for a in given],
                                                    [[s for s, _ in g.evidence] for g in gold]),
         "hit_at_k": metrics.hit_at_k(ranks, k),
         "recall_at_k": metrics.recall_at_k(ranks, k),
@@ -69,7 +71,8 @@ def _judge_statements(answer: Answer, checker: SupportChecker) -> list[tuple[Any
         else:
             alone = tuple(bool(q) and checker.judge(statement.text, [q]).supported for q in cited)
             without = tuple(not a and joint.supported
-                            and checker.judge(statement.text, [q for j, q in enumerate(cited) if j != i and q]).supported
+                            and checker.judge(statement.text,
+                                              [q for j, q in enumerate(cited) if j != i and q]).supported
                             for i, a in enumerate(alone))
             support = metrics.StatementSupport(joint.supported, alone, without)
         judged.append((statement, support, "no citation" if not cited else joint.explain()))
