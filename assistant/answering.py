@@ -27,7 +27,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 0.5
 NEAR_DUPLICATE = 0.90
-SAME_POINT = 0.60
+SAME_POINT_SHARED_TERMS = 2  # two sentences sharing this many content terms speak of the same thing
 RELATIVE_CUTOFF = 0.70
 RELATED_PASSAGES = 2
 ALREADY_SAID_FACTOR = 0.6
@@ -223,7 +223,7 @@ def _sources_disagree(groups: list[list[Evidence]]) -> bool:
     for i, a in enumerate(leads):
         for b in leads[i + 1:]:
             numbers_a, numbers_b = set(_NUMBER.findall(a.text)), set(_NUMBER.findall(b.text))
-            same_point = len(set(terms(a.text)) & set(terms(b.text))) >= 2
+            same_point = len(set(terms(a.text)) & set(terms(b.text))) >= SAME_POINT_SHARED_TERMS
             if a.chunk.source != b.chunk.source and numbers_a and numbers_b and numbers_a != numbers_b and same_point:
                 return True
     return False

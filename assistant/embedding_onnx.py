@@ -29,7 +29,8 @@ _HIDDEN = 384
 class OnnxMiniLMEmbedder(Embedder):
     """Mean-pooled, L2-normalised MiniLM-L6 vectors computed by ONNX Runtime on the CPU."""
 
-    def __init__(self, cache_dir: Path, variant: str = "int8", batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, cache_dir: Path, variant: str = "int8", batch_size: int = 64,
+                 threads: int | None = None) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown ONNX variant {variant!r}; choose one of {', '.join(VARIANTS)}")
         self.cache_dir = Path(cache_dir)

@@ -96,7 +96,10 @@ class Ingestor:
         unchanged = [d.source for d in loaded if d not in to_index]
         removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
 
-        embedded = self._index_documents(to_index, indexed, show_progress, on_progress)
+        planned, unsplit = self._plan(to_index)
+        skipped += unsplit  # reported, and their previous chunks (if any) stay as they were
+        to_index = [d for d in to_index if d.source not in {s.source for s in unsplit}]
+        embedded = self._index_documents(planned, indexed, show_progress, on_progress)
         for source in removed:
             self.store.delete(indexed[source].all_ids)
         report = IngestReport(
@@ -138,10 +141,25 @@ class Ingestor:
             entry.expected[str(meta["doc_hash"])] = int(meta["chunk_count"])
         return dict(indexed)
 
-    def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
+    def _plan(self, documents: list[LoadedDocument]) -> tuple[list[_PlannedChunk], list[SkippedFile]]:
+        """Every chunk to embed; a document that cannot be split (or splits into nothing) is reported, not lost
+        silently, and the others are still indexed."""
+        planned: list[_PlannedChunk] = []
+        unsplit: list[SkippedFile] = []
+        for document in documents:
+            try:
+                chunks = self.chunker.split(document)
+            except Exception as error:  # one bad file never stops the ingest: it is reported with the cause
+                unsplit.append(SkippedFile(document.source, f"cannot be split into chunks: {type(error).__name__}: "
+                                                            f"{error}"))
+                continue
+            if not chunks:
+                unsplit.append(SkippedFile(document.source, "no text to index after splitting into sentences"))
+            planned += [_PlannedChunk(document, c, len(chunks), i == len(chunks) - 1) for i, c in enumerate(chunks)]
+        return planned, unsplit
+
+    def _index_documents(self, planned: list[_PlannedChunk], indexed: dict[str, _IndexedDocument],
                          show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
-        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
-                   for d in documents for chunks in [self.chunker.split(d)] for i, c in enumerate(chunks)]
         embedded = 0
         if on_progress:
             on_progress(0, len(planned))

@@ -83,7 +83,8 @@ def markdown(results: dict) -> str:
         if not ing:
             continue
         lines += ["", f"## Ingestion, {ing['corpus']} ({ing['docs']} docs, {ing['chunks']} chunks, "
-                  f"~{ing['tokens_per_chunk_mean']:.0f} word pieces per chunk)", "", "| pipeline | chunks/s |", "|---|---|"]
+                  f"~{ing['tokens_per_chunk_mean']:.0f} word pieces per chunk)", "", "| pipeline | chunks/s |",
+                  "|---|---|"]
         lines += [f"| {k} | {v:.1f} |" for k, v in ing["chunks_per_s"].items()]
         b = ing["ours_breakdown_s"]
         lines += ["", f"Our pipeline's time: embedding {b['embed_s']:.1f} s, Chroma upserts {b['upsert_s']:.1f} s, "
@@ -102,11 +103,13 @@ def markdown(results: dict) -> str:
     q = results.get("query")
     if q:
         lines += ["", f"## Query latency (ms; {q['real_chunks']} real chunks, the rest replicas)", "",
-                  "| chunks | store | retrieve p50 | p95 | ask p50 (fresh q) | p95 | ask p50 (repeat q) | query embed p50 "
+                  "| chunks | store | retrieve p50 | p95 | ask p50 (fresh q) | p95 | ask p50 (repeat q) "
+                  "| query embed p50 "
                   "| snapshot rebuild s | first ask after change s | peak RSS MB | server RSS MB | load 1m |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in q["rows"]:
-            lines.append(f"| {r['size']:,} | {r['mode']} | {r['retrieve']['p50_ms']:.1f} | {r['retrieve']['p95_ms']:.1f} "
+            lines.append(f"| {r['size']:,} | {r['mode']} | {r['retrieve']['p50_ms']:.1f} "
+                         f"| {r['retrieve']['p95_ms']:.1f} "
                          f"| {r['ask']['p50_ms']:.1f} | {r['ask']['p95_ms']:.1f} | {r['ask_repeat']['p50_ms']:.1f} "
                          f"| {r['embed_query']['p50_ms']:.1f} | {r['snapshot_rebuild_s']:.2f} "
                          f"| {r['first_ask_after_change_s']:.2f} | {r['peak_rss_mb']:.0f} "

@@ -16,11 +16,13 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from .furniture import ends_sentence
-from .model import DocumentError, ParsedText, TextBuilder
+from .model import DocumentError, ParsedText, TextBuilder, continues_line
 from .plaintext import BULLET as _BULLET
 
 _EDGE_LINES = 3
@@ -76,7 +78,7 @@ class _Outline:
         return 0
 
 
-def parse_pdf(raw: bytes) -> ParsedText:
+def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
@@ -88,7 +90,7 @@ def parse_pdf(raw: bytes) -> ParsedText:
             except Exception as error:
                 raise DocumentError("encrypted PDF (it needs a password)") from error
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
         outline = _Outline(_outline_headings(reader))
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF (it needs a password)") from None
@@ -163,7 +165,7 @@ def _join(lines: list[str]) -> str:
     """Lines of one paragraph as one line, rejoining words hyphenated at a line end."""
     text = ""
     for line in lines:
-        if text and _HYPHENATED.search(text) and line[:1].islower():
+        if text and _HYPHENATED.search(text) and continues_line(line):
             text = text[:-1] + line
         else:
             text = f"{text} {line}" if text else line
