@@ -14,7 +14,7 @@ from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
-from .embedding import Embedder, MiniLMEmbedder
+from .embedding import Embedder, make_embedder
 from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
@@ -87,7 +87,7 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or MiniLMEmbedder(self.settings.embed_batch_size)
+        return self._embedder or make_embedder(self.settings)
 
     @cached_property
     def answerer(self) -> Answerer:

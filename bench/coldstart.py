@@ -33,17 +33,6 @@ print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f}")
 """
 
 
-ONNX_ASK = r"""
-import sys
-from assistant import Assistant, Settings
-from assistant.cli import format_answer
-from assistant.embedding_onnx import OnnxMiniLMEmbedder
-
-bot = Assistant(Settings(), embedder=OnnxMiniLMEmbedder(sys.argv[2], sys.argv[3]))
-print(format_answer(bot.ask(sys.argv[1])))
-"""
-
-
 def run(ctx: Context) -> dict:
     cli = Path(sys.executable).parent / "assistant"
     bundled = ctx.work / "cold-bundled"
@@ -81,9 +70,9 @@ def run(ctx: Context) -> dict:
             onnx_samples = []
             for _ in range(repeats):
                 began = time.perf_counter()
-                done = subprocess.run([sys.executable, "-c", ONNX_ASK, question, str(ctx.onnx_cache),
-                                       kept.removeprefix("onnx-")], env=env, capture_output=True, text=True,
-                                      timeout=300, cwd=REPO)
+                done = subprocess.run([str(cli), "ask", question], capture_output=True, text=True, timeout=300,
+                                      env={**env, "ASSISTANT_EMBEDDER": "onnx" if kept == "onnx-fp32" else kept,
+                                           "ASSISTANT_MODEL_CACHE_DIR": str(ctx.onnx_cache)})
                 onnx_samples.append(time.perf_counter() - began)
                 if done.returncode != 0:
                     raise RuntimeError(f"onnx ask failed: {done.stderr[-2000:]}")

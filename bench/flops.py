@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+from assistant.embedding import MAX_WORD_PIECES, SPECIAL_TOKENS
+
 from .common import Context
 
 LAYERS, HIDDEN, FFN = 6, 384, 1536
@@ -68,7 +70,7 @@ def run(ctx: Context) -> dict:
 def _encode_now(ctx: Context) -> dict:
     texts = ctx.shared["chunk_texts"][:240]
     torch_embedder = ctx.shared["torch_embedder"]
-    lengths = [len(ids) for ids in torch_embedder.tokenizer(texts, truncation=True, max_length=256)["input_ids"]]
+    lengths = [min(n + SPECIAL_TOKENS, MAX_WORD_PIECES) for n in torch_embedder.count_tokens_batch(texts)]
     by_length = sorted(lengths, reverse=True)
     padded = sum(max(by_length[i:i + 64]) * len(by_length[i:i + 64]) for i in range(0, len(by_length), 64))
     backends = {"torch-fp32": torch_embedder, **(ctx.shared.get("onnx_embedders") or {})}

@@ -153,8 +153,8 @@ def _compare(ctx: Context, files: list, sample, label: str, keep_indexes: bool) 
         "median_round_ratio_ours_vs_raw": float(np.median([p["ours"] / p["raw-encode"] for p in per_round])),
         "median_round_ratio_ours_vs_llama": float(np.median([p["ours"] / p["llama-index"] for p in per_round])),
         "ours_breakdown_s": {**breakdown, "other_s": breakdown["total_s"] - breakdown["embed_s"] - breakdown["upsert_s"]},
-        "tokens_per_chunk_mean": float(np.mean([len(x) for x in torch_embedder.tokenizer(
-            [t for ts in round_texts for t in ts][:3000], truncation=False)["input_ids"]])),
+        "tokens_per_chunk_mean": float(np.mean([torch_embedder.count_tokens(t)
+                                                for t in [t for ts in round_texts for t in ts][:3000]])),
     }
     if onnx:
         result["faster_backend"] = ctx.shared.get("kept_backend")
