@@ -101,7 +101,10 @@ class Assistant:
     def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
-        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        if report.changed or report.rebuilt:
+            self.retriever.refresh_if_loaded()  # other threads' questions keep the previous snapshot meanwhile
+        return report
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
