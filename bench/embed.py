@@ -35,7 +35,7 @@ def run(ctx: Context) -> dict:
     for embedder in backends.values():  # warm every backend once
         embedder.embed_batch(texts[:32])
 
-    batch_sizes = [16, 32, 64, 128] if not ctx.quick else [32, 64]
+    batch_sizes = [1, 16, 32, 64, 128] if not ctx.quick else [1, 32, 64]
     rounds = 1 if ctx.quick else 2
     seconds: dict[tuple[str, int], float] = {}
     agreement: dict[str, dict] = {}

@@ -44,13 +44,16 @@ def run(ctx: Context) -> dict:
     torch.set_num_threads(threads)
     peak = max(v for k, v in measured.items() if k.startswith("torch"))
 
-    ingestion = ctx.shared.get("results", {}).get("ingestion", {})
+    results = ctx.shared.get("results", {})
+    ingestion = results.get("ingestion_docs") or results.get("ingestion", {})
     encode = _encode_now(ctx)  # measured next to the matmuls: the machine is shared, absolutes drift over a run
     tokens = encode["tokens_per_chunk"]
     per_chunk = flops_per_token(tokens) * tokens
     achieved = {name: rate * per_chunk / 1e9 for name, rate in encode["chunks_per_s"].items()}
-    if "ratio_ours_vs_raw" in ingestion:
-        achieved["ingestion (ours, torch) = ratio x raw"] = achieved["torch-fp32"] * ingestion["ratio_ours_vs_raw"]
+    names = {"torch": "torch-fp32", "onnx": "onnx-fp32", "onnx-int8": "onnx-int8"}
+    for backend, ratio in ingestion.get("ratio_ours_vs_raw", {}).items():
+        if names[backend] in achieved:
+            achieved[f"ingestion (ours, {backend}) = ratio x raw"] = achieved[names[backend]] * ratio
     result = {"flops_per_token_at_seq": {str(s): flops_per_token(s) for s in (tokens, 64, 128, 256)},
               "mean_tokens_per_chunk": tokens, "padded_tokens_per_chunk": encode["padded_tokens_per_chunk"],
               "gflop_per_chunk": per_chunk / 1e9, "matmul_gflops": measured, "matmul_peak_gflops": peak,
