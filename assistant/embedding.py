@@ -71,7 +71,7 @@ def make_embedder(settings: Settings) -> Embedder:
     from .embedding_onnx import OnnxMiniLMEmbedder
 
     variant = "int8" if settings.embedder == "onnx-int8" else "fp32"
-    return OnnxMiniLMEmbedder(settings.model_cache_dir, variant, settings.embed_batch_size)
+    return OnnxMiniLMEmbedder(settings.model_cache_dir, variant)
 
 
 class MiniLMEmbedder(Embedder):

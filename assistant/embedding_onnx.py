@@ -3,8 +3,9 @@
 Two variants: `fp32` (ONNX Runtime's fused BERT graph; the same vectors as sentence-transformers
 up to float rounding) and `int8` (dynamic per-channel int8 MatMul weights; faster on a CPU,
 cosine about 0.99 to the reference). int8 quantises activations with one scale per run, so a
-text batched with others would get a vector that depends on them: it embeds one text per run
-(no padding either, which costs nothing on a CPU), and a text's vector is always the same. The export (`onnx_export.py`) needs torch, so it runs in a
+text batched with others would get a vector that depends on them: it embeds one text per run,
+and a text's vector is always the same. One text per run is the default for fp32 too: with no
+padding it was faster than batches of 64 here (27 against 17 chunks/s on 2 busy cores). The export (`onnx_export.py`) needs torch, so it runs in a
 child process the first time a variant is used: this process imports neither torch nor
 transformers, only onnxruntime and the bare `tokenizers` library.
 """
@@ -36,7 +37,7 @@ class ModelExportError(RuntimeError):
 class OnnxMiniLMEmbedder(Embedder):
     """Mean-pooled, L2-normalised MiniLM-L6 vectors computed by ONNX Runtime on the CPU."""
 
-    def __init__(self, cache_dir: Path, variant: str = "int8", batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, cache_dir: Path, variant: str = "int8", batch_size: int = 1, threads: int | None = None) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown ONNX variant {variant!r}; choose one of {', '.join(VARIANTS)}")
         self.cache_dir = Path(cache_dir)
@@ -80,6 +81,9 @@ class OnnxMiniLMEmbedder(Embedder):
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle threads sleep instead of spinning: on a shared or busy CPU, spinning threads starve the ones doing
+        # work (3-4x slower at a load of 12 on 2 cores) and steal the cores that parsing and Chroma need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return onnxruntime.InferenceSession(str(self.model_file()), options, providers=["CPUExecutionProvider"])
 
     def model_file(self) -> Path:
