@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
 from . import phrases
 from .aliases import expand_with_aliases
-from .answering import Answerer, Draft, ExtractiveAnswerer, Query
+from .answerer import Answerer, Citation, Draft, Query
+from .answering import ExtractiveAnswerer
 from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, make_embedder
 from .ingest import Ingestor, IngestReport
-from .retrieval import HybridRetriever, Retrieved
+from .retrieval import HybridRetriever, Retrieval
 from .store import ChunkStore, StoreUnavailableError
 
 
@@ -26,21 +27,7 @@ class IndexNotFoundError(RuntimeError):
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
 USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
-
-
-@dataclass(frozen=True)
-class Citation:
-    """One numbered marker's source passage: `source_text(source)[start:end] == quote`."""
-
-    n: int
-    source: str
-    title: str
-    quote: str
-    start: int
-    end: int
-    publication: str = ""
-    section: str = ""  # the heading path the quote sits under ("collections › deque objects")
-    page: int | None = None  # 1-based page of a PDF quote
+_TRACE = {"trace": True}  # an `Answer` field that records how it was made, left out of `to_dict`
 
 
 @dataclass(frozen=True)
@@ -59,16 +46,20 @@ class Answer:
     text: str
     citations: tuple[Citation, ...]
     refused: bool
-    question: str = ""
-    search_query: str = ""
-    retrieved: tuple[Passage, ...] = field(default=(), repr=False)
+    question: str = field(default="", metadata=_TRACE)
+    search_query: str = field(default="", metadata=_TRACE)
+    retrieved: tuple[Passage, ...] = field(default=(), repr=False, metadata=_TRACE)  # what the answer was chosen from
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
+        """The JSON contract: {text, refused, citations: [{n, source, title, quote, start, end, …}]}."""
+        data = asdict(self)
+        return {f.name: data[f.name] for f in fields(self) if not f.metadata.get("trace")}
 
 
 @dataclass(frozen=True)
 class Status:
+    """What is indexed: chunks per document, the embedder's name and where the store lives."""
+
     documents: dict[str, int]
     chunks: int
     embedder: str
@@ -111,14 +102,13 @@ class Assistant:
         question = self._validate(question)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
-        snapshot = self.retriever.snapshot()
+        snapshot = self.retriever.snapshot()  # the one revision read: everything below sees this snapshot
         history = history or ()
-        search_text = expand_with_aliases(condense(question, history, snapshot.rarity), snapshot.aliases)
+        search_text = expand_with_aliases(condense(question, history, snapshot.statistics.rarity), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
-        hits = self.retriever.retrieve(search_text, query.vector, snapshot)
-        draft = self.answerer.answer(query, hits, snapshot)
-        return _to_answer(draft, question, search_text, hits)
+        retrieval = self.retriever.retrieve(search_text, query.vector, snapshot)
+        return _to_answer(self.answerer.answer(query, retrieval), question, search_text, retrieval)
 
     def source_text(self, source: str) -> str:
         """A document's loaded text: what citation offsets index into."""
@@ -151,8 +141,8 @@ class Assistant:
         return question
 
 
-def _to_answer(draft: Draft, question: str, query: str, hits: list[Retrieved]) -> Answer:
-    citations = tuple(Citation(n, c.source, c.title, c.quote, c.start, c.end, c.publication, c.section, c.page)
-                      for n, c in enumerate(draft.citations, 1))
-    retrieved = tuple(Passage(h.chunk.source, h.chunk.start, h.chunk.end) for h in hits)
+def _to_answer(draft: Draft, question: str, query: str, retrieval: Retrieval) -> Answer:
+    """The public answer: the draft's citations by their own numbers, and the passages the draft was made from."""
+    retrieved = tuple(Passage(h.chunk.source, h.chunk.start, h.chunk.end) for h in retrieval.hits)
+    citations = tuple(sorted(draft.citations, key=lambda c: c.n))
     return Answer(draft.text, citations, draft.refused, question, query, retrieved)
