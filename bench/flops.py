@@ -77,9 +77,11 @@ def _encode_now(ctx: Context) -> dict:
     by_length = sorted(lengths, reverse=True)
     padded = sum(max(by_length[i:i + 64]) * len(by_length[i:i + 64]) for i in range(0, len(by_length), 64))
     backends = {"torch-fp32": torch_embedder, **(ctx.shared.get("onnx_embedders") or {})}
+    if not ctx.shared.get("onnx_embedders") and "onnx-int8_embedder" in ctx.shared:  # the embed sweep did not run
+        backends["onnx-int8"] = ctx.shared["onnx-int8_embedder"]
     rates = {}
     for name, embedder in backends.items():
-        embedder.batch_size = 64
+        embedder.batch_size = 64 if name == "torch-fp32" else 1
         embedder.embed_batch(texts[:16])
         began = time.perf_counter()
         embedder.embed_batch(texts)
