@@ -20,7 +20,7 @@ from assistant import Assistant, Settings
 
 from .common import OFFLINE_ENV, REPO, Context
 
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8")
 QUESTION = "Why was Yitu listed?"
 
 PHASES = r"""

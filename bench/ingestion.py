@@ -83,7 +83,8 @@ def _llama_embed_model(cls, model_path: str):
 
 def run(ctx: Context) -> dict:
     """The corpus as the loader sees it: hard-wrapped reStructuredText, so mostly short chunks."""
-    return _compare(ctx, ctx.shared["sample_files"], ctx.shared["sample_dir"], "wrapped", keep_indexes=True)
+    return _compare(ctx, ctx.shared["sample_files"], ctx.shared["sample_dir"], "wrapped",
+                    keep_indexes="ours_indexes" not in ctx.shared)
 
 
 DOC_CORPORA = ("python-html", "python-rst", "markdown-docs", "pdf-manuals")
@@ -102,7 +103,7 @@ def run_docs(ctx: Context) -> dict:
         files += sorted(p for p in (root / name).rglob("*") if p.is_file())
     # Interleave the corpora so each round gets every format.
     files.sort(key=lambda p: (sorted(p.parent.iterdir()).index(p), p.parent.name))
-    return _compare(ctx, files, root, "docs", keep_indexes=False)
+    return _compare(ctx, files, root, "docs", keep_indexes=True)
 
 
 def run_paragraphs(ctx: Context) -> dict:
@@ -157,7 +158,7 @@ def _compare(ctx: Context, files: list, sample, label: str, keep_indexes: bool) 
                 breakdown[backend]["embed_s"] += embedder.seconds
                 breakdown[backend]["upsert_s"] += upsert_s[0]
                 breakdown[backend]["total_s"] += seconds
-                if keep_indexes and backend == "torch":
+                if keep_indexes and backend == default:  # the query benchmark replicates these
                     ctx.shared.setdefault("ours_indexes", []).append(index)
             elif kind == "raw":
                 began = time.perf_counter()
