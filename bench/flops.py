@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import time
 
-from assistant.embedding import MAX_WORD_PIECES, SPECIAL_TOKENS
+from assistant import Settings
+from assistant.embedding import MAX_WORD_PIECES, SPECIAL_TOKENS, make_embedder
 
 from .common import Context
 
@@ -50,7 +51,7 @@ def run(ctx: Context) -> dict:
     tokens = encode["tokens_per_chunk"]
     per_chunk = flops_per_token(tokens) * tokens
     achieved = {name: rate * per_chunk / 1e9 for name, rate in encode["chunks_per_s"].items()}
-    names = {"torch": "torch-fp32", "onnx": "onnx-fp32", "onnx-int8": "onnx-int8"}
+    names = {"torch": "torch-fp32", "onnx": "onnx-fp32", "onnx-int8": "onnx-int8"}  # setting -> backend label
     for backend, ratio in ingestion.get("ratio_ours_vs_raw", {}).items():
         if names[backend] in achieved:
             achieved[f"ingestion (ours, {backend}) = ratio x raw"] = achieved[names[backend]] * ratio
@@ -77,8 +78,9 @@ def _encode_now(ctx: Context) -> dict:
     by_length = sorted(lengths, reverse=True)
     padded = sum(max(by_length[i:i + 64]) * len(by_length[i:i + 64]) for i in range(0, len(by_length), 64))
     backends = {"torch-fp32": torch_embedder, **(ctx.shared.get("onnx_embedders") or {})}
-    if not ctx.shared.get("onnx_embedders") and "onnx-int8_embedder" in ctx.shared:  # the embed sweep did not run
-        backends["onnx-int8"] = ctx.shared["onnx-int8_embedder"]
+    for setting, name in (("onnx", "onnx-fp32"), ("onnx-int8", "onnx-int8")):  # when the embed sweep did not run
+        if name not in backends:
+            backends[name] = ctx.shared.get(f"{setting}_embedder") or make_embedder(Settings(embedder=setting))
     rates = {}
     for name, embedder in backends.items():
         embedder.batch_size = 64 if name == "torch-fp32" else 1

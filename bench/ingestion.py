@@ -103,6 +103,8 @@ def run_docs(ctx: Context) -> dict:
         files += sorted(p for p in (root / name).rglob("*") if p.is_file())
     # Interleave the corpora so each round gets every format.
     files.sort(key=lambda p: (sorted(p.parent.iterdir()).index(p), p.parent.name))
+    if ctx.quick:
+        files = files[:ctx.docs]
     return _compare(ctx, files, root, "docs", keep_indexes=True)
 
 
