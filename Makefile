@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m assistant.onnx_export  # export the configured embedder from the local weights now, not at the first question
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,7 +15,7 @@ from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
-from .embedding import Embedder, MiniLMEmbedder
+from .embedding import Embedder, make_embedder
 from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieval
 from .store import ChunkStore, StoreUnavailableError
@@ -78,7 +78,7 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or MiniLMEmbedder(self.settings.embed_batch_size)
+        return self._embedder or make_embedder(self.settings)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -93,7 +93,10 @@ class Assistant:
                on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
-        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        if report.changed or report.rebuilt:
+            self.retriever.refresh_if_loaded()  # other threads' questions keep the previous snapshot meanwhile
+        return report
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from .documents.model import continues_line
 
@@ -58,15 +62,22 @@ def opens_with_anaphor(sentence: str) -> bool:
     return bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
 
 
+@cache
+def punkt() -> PunktSentenceTokenizer:
+    """The sentence splitter: NLTK's punkt with its default parameters, exactly the one llama-index bundles
+    (`globals_helper.punkt_tokenizer`), built here directly so a process does not import llama-index for it."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    return PunktSentenceTokenizer()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of a passage as (start, end) offsets: lines first (a line that carries on the one
     before in lower case belongs to it: hard-wrapped text), then punkt within each.
 
     Leading bullets and surrounding whitespace are excluded from the spans.
     """
-    from llama_index.core.utils import globals_helper
-
-    tokenizer = globals_helper.punkt_tokenizer
+    tokenizer = punkt()
     spans: list[tuple[int, int]] = []
     for block_start, block in _blocks(text):
         stripped = block.lstrip()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings, offline
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding import Embedder, make_embedder
 from bench.common import chroma_server as start_chroma_server
 from bench.common import free_port
 
@@ -21,9 +21,10 @@ BUNDLED_SOURCES = REPO / "sources"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    """The real all-MiniLM-L6-v2, shared so each test does not pay the load."""
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 on the default backend (what `Assistant()` uses), shared so each test does not pay
+    the load; tests/test_embedding.py runs every backend."""
+    return make_embedder(Settings())
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def settings(tmp_path: Path, sources_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def make_assistant(embedder: MiniLMEmbedder):
+def make_assistant(embedder: Embedder):
     def make(settings: Settings) -> Assistant:
         return Assistant(settings, embedder=embedder)
 
@@ -47,7 +48,7 @@ def make_assistant(embedder: MiniLMEmbedder):
 
 
 @pytest.fixture(scope="session")
-def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Assistant:
+def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
     """The bundled corpus, ingested once into a temporary index."""
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(BUNDLED_SOURCES, root / "sources")
@@ -67,7 +68,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 
 @contextmanager
-def running_app(root: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
+def running_app(root: Path, embedder: Embedder) -> Iterator[tuple[str, Assistant]]:
     """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
     from assistant.ui import create_app
 

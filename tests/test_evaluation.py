@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from assistant import Settings
 from assistant import metrics as m
 from assistant.cli import main
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding import Embedder
 from assistant.evaluation import EvalResult, ItemResult, check_gate, load_thresholds, run, write_report
 from assistant.support import SupportChecker, split_statements, validate
 
@@ -93,7 +93,7 @@ def test_split_statements_at_marker_groups() -> None:
     assert split_statements("And so it was. [1]") == []
 
 
-def test_support_checker_rules(embedder: MiniLMEmbedder) -> None:
+def test_support_checker_rules(embedder: Embedder) -> None:
     checker = SupportChecker(embedder)
     quote = "Megvii said it “strongly opposes” the US move, and said the relevant allegations were “ungrounded”."
     contained = checker.judge('Megvii said it "strongly opposes" the US move', [quote])
@@ -107,7 +107,7 @@ def test_support_checker_rules(embedder: MiniLMEmbedder) -> None:
     assert not checker.judge("Megvii said it strongly opposes the US move.", []).supported
 
 
-def test_support_checker_accuracy_on_the_labelled_pairs(embedder: MiniLMEmbedder) -> None:
+def test_support_checker_accuracy_on_the_labelled_pairs(embedder: Embedder) -> None:
     """Measured 0.712 accuracy (P 0.714, R 0.741) on the 52 pairs; this catches a regression of 2+ pairs."""
     lines = (REPO / "evals" / "support_pairs.jsonl").read_text(encoding="utf-8").splitlines()
     result = validate(SupportChecker(embedder), [json.loads(line) for line in lines if line.strip()])
