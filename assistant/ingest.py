@@ -18,7 +18,14 @@ from tqdm import tqdm
 
 from .chunking import CHUNKER_VERSION, Chunk, Chunker
 from .config import Settings
-from .documents import LOADER_VERSION, DocumentError, LoadedDocument, list_source_files, load_document
+from .documents import (
+    LOADER_VERSION,
+    DocumentError,
+    LoadedDocument,
+    OutsideSourcesError,
+    list_source_files,
+    load_document,
+)
 from .embedding import Embedder
 from .store import ChunkStore
 
@@ -91,9 +98,11 @@ class Ingestor:
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Chroma reads the chunk metadata without holding the GIL, so it overlaps with parsing the files.
             reading = pool.submit(self._indexed_documents)
-            loaded, skipped = self._load_all(sources_dir)
+            loaded, skipped, refused = self._load_all(sources_dir)
             indexed = reading.result()
-        unreadable = {s.source for s in skipped}
+        # A file that cannot be read now keeps its chunks (it may be mid-copy); one that leads outside the folder
+        # does not (the index must never quote what `source_text` refuses).
+        unreadable = {s.source for s in skipped} - refused
 
         to_index = [d for d in loaded if not (d.source in indexed and indexed[d.source].is_complete(d.content_hash))]
         unchanged = [d.source for d in loaded if d not in to_index]
@@ -122,16 +131,20 @@ class Ingestor:
         return (f"the index was built with other settings ({built or 'unrecorded'}; now {fingerprint}): "
                 "every document is re-indexed")
 
-    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:
-        loaded, skipped = [], []
+    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile], set[str]]:
+        """Loaded documents, skipped files with reasons, and the names refused for leading outside the folder."""
+        loaded, skipped, refused = [], [], set()
         for path in list_source_files(sources_dir):
+            name = path.relative_to(sources_dir).as_posix()
             try:
                 loaded.append(load_document(path, sources_dir, self.settings.max_file_bytes))
             except DocumentError as error:
-                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), str(error)))
+                skipped.append(SkippedFile(name, str(error)))
+                if isinstance(error, OutsideSourcesError):
+                    refused.add(name)
             except OSError as error:
-                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), f"cannot read: {error.strerror}"))
-        return loaded, skipped
+                skipped.append(SkippedFile(name, f"cannot read: {error.strerror}"))
+        return loaded, skipped, refused
 
     def _indexed_documents(self) -> dict[str, _IndexedDocument]:
         indexed: dict[str, _IndexedDocument] = defaultdict(_IndexedDocument)
