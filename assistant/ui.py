@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import re
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,35 +18,17 @@ import gradio as gr
 
 from . import ui_render as render
 from .api import USER_ERRORS, Answer, Assistant
-from .documents import SUPPORTED_SUFFIXES, is_supported
+from .documents import SUPPORTED_SUFFIXES
+from .uploads import SavedUpload, save_upload
 
 log = logging.getLogger(__name__)
 
 EXAMPLES_FILE = ".questions"  # hidden, so ingest skips it: one example question per line
 MAX_EXAMPLES = 4
-_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _GENERIC_ERROR = "Something went wrong while answering; the server log has the details."
 
 Message = dict[str, Any]
 Turn = dict[str, str]
-
-
-def safe_upload_path(sources_dir: Path, original_name: str) -> Path:
-    """Where an uploaded file may be saved: a plain name inside `sources_dir`, or ValueError.
-
-    Directories (either slash) are dropped, characters outside [A-Za-z0-9._-] become "_",
-    leading dots are removed (hidden files are not indexed), and the resolved path must stay
-    inside the folder.
-    """
-    name = re.split(r"[\\/]", original_name.strip())[-1]
-    name = _UNSAFE_NAME_CHARS.sub("_", name).lstrip(".")
-    if not name or set(name) <= {".", "_", "-"} or ".." in name:
-        raise ValueError("not a usable file name")
-    root = sources_dir.resolve()
-    target = (root / name).resolve()
-    if target.parent != root or not target.is_relative_to(root):
-        raise ValueError("the file name points outside the sources folder")
-    return target
 
 
 def example_questions(sources_dir: Path) -> list[str]:
@@ -80,10 +60,15 @@ def is_loopback(host: str) -> bool:
 
 
 class ChatUI:
-    """The callbacks behind the app, bound to one `Assistant`."""
+    """The callbacks behind the app, bound to one `Assistant`.
 
-    def __init__(self, bot: Assistant) -> None:
+    `upload_dir` is where the web server keeps uploaded files until a callback has them: each
+    is deleted from there once it is saved into the sources folder or refused.
+    """
+
+    def __init__(self, bot: Assistant, upload_dir: Path | None = None) -> None:
         self.bot = bot
+        self.upload_dir = (upload_dir or Path(gr.utils.get_upload_folder())).resolve()
 
     # --- chat ---------------------------------------------------------------------------------
 
@@ -151,16 +136,20 @@ class ChatUI:
 
     def add_documents(self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
                       ) -> tuple[str, str, None]:
-        """Copy uploads into the sources folder under safe names, then index them with a progress bar."""
+        """Save uploads into the sources folder under safe, free names, then index them with a progress bar."""
         if not files:
             return self.documents(), "", None
-        saved: list[str] = []
+        settings = self.bot.settings
+        saved: list[SavedUpload] = []
         rejected: list[tuple[str, str]] = []
         for file in files:
+            upload = Path(file)
             try:
-                saved.append(self._save_upload(Path(file)))
+                saved.append(save_upload(upload, settings.sources_dir, settings.max_file_bytes))
             except (ValueError, OSError) as error:
-                rejected.append((Path(file).name, getattr(error, "strerror", None) or str(error)))
+                rejected.append((upload.name, getattr(error, "strerror", None) or str(error)))
+            finally:
+                self._discard(upload)
         report = None
         if saved:
             progress(0, desc="Reading and splitting the documents")
@@ -168,23 +157,17 @@ class ChatUI:
                 report = self.bot.ingest(on_progress=lambda done, total: progress(
                     (done, total), desc="Embedding chunks", unit="chunks"))
             except USER_ERRORS as error:
-                rejected += [(name, f"indexing failed: {error}") for name in saved]
+                rejected += [(upload.name, f"indexing failed: {error}") for upload in saved]
         return self.documents(), render.render_upload_result(saved, rejected, report), None
 
-    def _save_upload(self, upload: Path) -> str:
-        """Copy one uploaded file into the sources folder; ValueError says why it was refused."""
-        settings = self.bot.settings
-        if not is_supported(upload.name):
-            raise ValueError(f"unsupported format (use {', '.join(SUPPORTED_SUFFIXES)})")
-        size = upload.stat().st_size
-        if size > settings.max_file_bytes:
-            raise ValueError(f"file is {size:,} bytes; the limit is {settings.max_file_bytes:,}")
-        target = safe_upload_path(settings.sources_dir, upload.name)
-        if target.name.lower() == "readme.md":
-            raise ValueError("README.md files are not indexed; rename the file")
-        settings.sources_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(upload, target)
-        return target.name
+    def _discard(self, upload: Path) -> None:
+        """Delete the web server's temporary copy of an upload (only files inside its upload folder)."""
+        try:
+            if upload.resolve().is_relative_to(self.upload_dir):
+                upload.unlink(missing_ok=True)
+                upload.parent.rmdir()  # gradio keeps each upload in a folder of its own
+        except OSError:
+            pass
 
 
 def create_app(bot: Assistant) -> gr.Blocks:
@@ -222,8 +205,9 @@ def create_app(bot: Assistant) -> gr.Blocks:
                 documents = gr.HTML("", elem_id="documents", js_on_load=None)
                 gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
-                uploads = gr.File(label="Upload .txt, .md, .html, .htm or .pdf files", file_count="multiple",
-                                  file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
+                # No `file_types`: the callback says why a file is refused, where Gradio would drop it silently.
+                uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
+                                  elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
         start = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice], "queue": False,

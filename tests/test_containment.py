@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from assistant import Settings
@@ -53,3 +54,38 @@ def test_a_file_swapped_for_an_outside_link_after_indexing_is_dropped(tmp_path: 
     report = bot.ingest()
     assert [s.source for s in report.skipped] == ["mill.txt"] and report.removed == ("mill.txt",)
     assert "Vexmoor" not in " ".join(t or "" for _, t, _ in bot.store.iter_records(include_text=True))
+
+
+def _incoming(tmp_path: Path, name: str, text: str) -> str:
+    """An upload as the web server leaves it: one file in a folder of its own under its upload folder."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path / "incoming"))
+    (folder / name).write_text(text, encoding="utf-8")
+    return str(folder / name)
+
+
+def test_uploads_never_replace_a_document_and_keep_unicode_names(tmp_path: Path, settings: Settings,
+                                                                  sources_dir: Path, make_assistant) -> None:
+    from assistant.ui import ChatUI
+
+    (sources_dir / "mill.txt").write_text(INSIDE)
+    bot = make_assistant(settings)
+    bot.ingest()
+    (tmp_path / "incoming").mkdir()
+    ui = ChatUI(bot, upload_dir=tmp_path / "incoming")
+    first = _incoming(tmp_path, "日本.txt", "Hokuto Shipping runs a ferry from Kagoshima to Naha every morning.")
+    second = _incoming(tmp_path, "中国.txt", "Yangzi Lantern Works makes paper lanterns in the city of Suzhou.")
+    same_name = _incoming(tmp_path, "mill.txt", "Quarrel Rope Company twists hemp rope at the Dunmore quay.")
+    _, note, _ = ui.add_documents([first, second, same_name])
+
+    assert (sources_dir / "mill.txt").read_text() == INSIDE  # the bundled-like document is untouched
+    assert (sources_dir / "mill-2.txt").read_text().startswith("Quarrel Rope")
+    assert {p.name for p in sources_dir.iterdir()} == {"mill.txt", "mill-2.txt", "日本.txt", "中国.txt"}
+    assert "Saved as mill-2.txt: a different document is already named mill.txt" in note
+    assert not list((tmp_path / "incoming").iterdir()), "temporary uploads must be deleted"
+    assert sorted(bot.status().documents) == sorted(["mill.txt", "mill-2.txt", "日本.txt", "中国.txt"])
+    assert "Suzhou" in bot.ask("Where does Yangzi Lantern Works make its lanterns?").text
+
+    again = _incoming(tmp_path, "日本.txt", "Hokuto Shipping runs a ferry from Kagoshima to Naha every morning.")
+    _, note, _ = ui.add_documents([again])
+    assert "Already indexed, unchanged: 日本.txt" in note
+    assert len(list(sources_dir.iterdir())) == 4

@@ -13,8 +13,9 @@ import pytest
 from assistant import Assistant, Settings
 from assistant import ui as ui_module
 from assistant.api import Answer, Citation
-from assistant.ui import ChatUI, is_loopback, parse_auth, safe_upload_path
+from assistant.ui import ChatUI, is_loopback, parse_auth
 from assistant.ui_render import passage_context, render_answer, render_card, render_question
+from assistant.uploads import upload_name
 
 from .conftest import REPO, running_app
 
@@ -47,19 +48,26 @@ Zorblax Widgets ships its teapots to collectors of unusual kitchenware.
 
 # --- plain functions --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.txt", "/etc/passwd.txt", "..\\..\\evil.txt", "sub/dir/evil.txt",
-                                  "we ird$name;rm -rf.txt", ".hidden.txt", "ünïcode näme.md"])
-def test_upload_names_stay_inside_the_sources_folder(tmp_path: Path, name: str) -> None:
-    target = safe_upload_path(tmp_path, name)
-    assert target.parent == tmp_path.resolve()
-    assert all((ch.isalnum() and ch.isascii()) or ch in "._-" for ch in target.name)
-    assert not target.name.startswith(".")
+@pytest.mark.parametrize(("name", "expected"), [
+    ("../../etc/passwd.txt", "passwd.txt"), ("/etc/passwd.txt", "passwd.txt"), ("..\\..\\evil.txt", "evil.txt"),
+    ("sub/dir/evil.txt", "evil.txt"), ("we ird$name;rm -rf.txt", "we_ird_name_rm_-rf.txt"),
+    (".hidden.txt", "hidden.txt"), ("ünïcode näme.md", "ünïcode_näme.md"), ("日本.txt", "日本.txt"),
+    ("中国.txt", "中国.txt"), ("ｆｕｌｌ／．．／ｗｉｄｔｈ.txt", "ｗｉｄｔｈ.txt".replace("ｗｉｄｔｈ", "width")),
+    ("right\u202eto-left.txt", "right_to-left.txt"), ("नमस्ते.txt", "नमस्ते.txt"),
+])
+def test_upload_names_are_plain_names_that_keep_their_letters(name: str, expected: str) -> None:
+    assert upload_name(name) == expected
 
 
-@pytest.mark.parametrize("name", ["..", "...", "", "/", "a/..", "x..txt"])
-def test_unusable_upload_names_are_rejected(tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError):
-        safe_upload_path(tmp_path, name)
+@pytest.mark.parametrize("name", ["..", "...", "", "/", "a/..", "x..txt", "$$$.txt", "\u202e.txt"])
+def test_unusable_upload_names_are_rejected(name: str) -> None:
+    with pytest.raises(ValueError, match="not a usable file name"):
+        upload_name(name)
+
+
+def test_long_upload_names_are_shortened_to_fit_the_file_system() -> None:
+    name = upload_name("数" * 300 + ".txt")
+    assert name.endswith(".txt") and len(name.encode("utf-8")) <= 200 and name.startswith("数")
 
 
 def test_rendering_escapes_document_and_question_text() -> None:
