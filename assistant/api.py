@@ -18,6 +18,7 @@ from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
+from .validation import valid_history, valid_question
 
 
 class IndexNotFoundError(RuntimeError):
@@ -105,11 +106,11 @@ class Assistant:
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
-        question = self._validate(question)
+        question = valid_question(question, self.settings.max_question_chars)
+        history = valid_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()
-        history = history or ()
         search_text = expand_with_aliases(condense(question, history, snapshot.rarity), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
@@ -137,15 +138,6 @@ class Assistant:
             return load_document(path, self.settings.sources_dir.resolve(), self.settings.max_file_bytes)
         except DocumentError as error:
             raise FileNotFoundError(f"Source {path.name} cannot be loaded: {error}") from error
-
-    def _validate(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError(phrases.EMPTY_QUESTION)
-        question = question.strip()
-        if len(question) > self.settings.max_question_chars:
-            raise ValueError(phrases.QUESTION_TOO_LONG.format(length=len(question),
-                                                               limit=self.settings.max_question_chars))
-        return question
 
 
 def _to_answer(draft: Draft, question: str, query: str, hits: list[Retrieved]) -> Answer:

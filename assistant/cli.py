@@ -13,6 +13,7 @@ import click
 
 from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
+from .validation import latest_turns
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,8 +106,14 @@ def ask(question: str, sources: Path | None, index: Path | None, as_json: bool) 
 @with_locations
 @_clean_errors
 def chat(sources: Path | None, index: Path | None) -> None:
-    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it."""
+    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it.
+
+    A turn that fails (a bad line, the store unreachable) prints its message and the conversation goes on.
+    """
     bot = Assistant(_settings(sources, index))
+    settings = bot.settings
+    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes reach the checks as lone surrogates, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
     history: list[tuple[str, str]] = []
     while True:
         try:
@@ -116,8 +123,9 @@ def chat(sources: Path | None, index: Path | None) -> None:
         if not question.strip():
             break
         try:
-            answer = bot.ask(question, history=history)
-        except ValueError as error:
+            answer = bot.ask(question, history=latest_turns(history, settings.max_history_turns,
+                                                            settings.max_history_chars))
+        except USER_ERRORS as error:
             click.echo(f"Error: {error}", err=True)
             continue
         click.echo(format_answer(answer) + "\n")

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     max_evidence: int = Field(4, ge=1, le=10, description="Most answer sentences (each with its marker).")
     refusal_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Least evidence score to answer.")
     max_question_chars: int = Field(2000, ge=10)
+    max_history_turns: int = Field(50, ge=0, description="Most earlier turns a question may come with.")
+    max_history_chars: int = Field(100_000, ge=0, description="Most characters of earlier turns, all together.")
 
     @field_validator("chroma_host")
     @classmethod

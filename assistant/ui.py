@@ -20,6 +20,7 @@ from . import ui_render as render
 from .api import USER_ERRORS, Answer, Assistant
 from .documents import SUPPORTED_SUFFIXES
 from .uploads import SavedUpload, save_upload
+from .validation import latest_turns
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,10 @@ class ChatUI:
         chat, turns = list(chat or []), list(turns or [])
         pending = bool(question and question.strip())
         try:
-            answer = self.bot.ask(question or "", history=[(t["question"], t["text"]) for t in turns])
+            settings = self.bot.settings
+            history = latest_turns([(t["question"], t["text"]) for t in turns], settings.max_history_turns,
+                                   settings.max_history_chars)
+            answer = self.bot.ask(question or "", history=history)
         except USER_ERRORS as error:
             return self._failed(chat, turns, pending, str(error))
         except Exception:
@@ -121,7 +125,7 @@ class ChatUI:
     def ask_api(self, question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
         """`/ask`: one question (optionally with earlier [question, answer] pairs) -> {text, refused, citations}."""
         try:
-            answer = self.bot.ask(question, history=[(str(q), str(a)) for q, a in history or []])
+            answer = self.bot.ask(question, history=history)
         except USER_ERRORS as error:
             raise gr.Error(str(error), print_exception=False) from error
         return answer.to_dict()

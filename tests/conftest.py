@@ -70,6 +70,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         pytest.fail(str(error))
 
 
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
+    """One app over the bundled corpus for every test that only asks questions (uploads get their own)."""
+    with running_app(tmp_path_factory.mktemp("served"), embedder) as served:
+        yield served
+
+
 @contextmanager
 def running_app(root: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
     """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
