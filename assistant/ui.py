@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from . import ui_render as render
 from .api import USER_ERRORS, Answer, Assistant
 from .documents import SUPPORTED_SUFFIXES
+from .login_throttle import LoginLimiter, LoginThrottle
 from .uploads import SavedUpload, save_upload
 from .validation import latest_turns
 
@@ -52,12 +55,36 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """Whether binding `host` keeps the app on this machine: `localhost` names, and every loopback address in any
+    spelling (`127.0.0.1`, `127.1`, `::1`, `[::1]`, `::ffff:127.0.0.1`)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
         return True
+    address = _ip_address(name)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address is not None and address.is_loopback
+
+
+def server_name(host: str) -> str:
+    """`host` as the web server binds it: IPv6 literals in brackets (so `::` and `::1` work), IPv4 spelled out."""
+    name = host.strip().strip("[]")
+    address = _ip_address(name)
+    if isinstance(address, ipaddress.IPv6Address):
+        return f"[{address.compressed}]"
+    return str(address) if address is not None else name
+
+
+def _ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP literal in any form the system resolver takes (including `127.1`, `0x7f.1`), or None for a name."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(name)
     except ValueError:
-        return False
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except OSError:
+        return None
 
 
 class ChatUI:
@@ -178,7 +205,8 @@ def create_app(bot: Assistant) -> gr.Blocks:
     """Build the app around `bot`; nothing is loaded or indexed until a callback runs."""
     ui = ChatUI(bot)
     lock = {"concurrency_id": "assistant", "concurrency_limit": 1}
-    with gr.Blocks(title="Sources assistant", analytics_enabled=False) as app:
+    # delete_cache: uploads that never reach a callback (a bare POST to the upload route) go after an hour.
+    with gr.Blocks(title="Sources assistant", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         gr.Markdown("## Ask the sources\nAnswers come only from the indexed documents. Every claim carries a "
                     "marker like **[1]**: click it to see the exact passage it rests on.")
         turns = gr.State([])
@@ -240,11 +268,20 @@ def create_app(bot: Assistant) -> gr.Blocks:
     return app
 
 
-def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
-    """Serve the app until interrupted; warns when reachable from other machines without a login."""
+def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, block: bool = True,
+           limiter: LoginLimiter | None = None) -> gr.Blocks:
+    """Serve the app (until interrupted when `block`); warns when reachable from other machines without a login.
+
+    Uploads over `max_file_bytes` are refused by the web server itself (413), and with `auth` each client's
+    failed logins are throttled (`login_throttle`).
+    """
     credentials = parse_auth(auth)
     if credentials is None and not is_loopback(host):
         print(f"Warning: serving on {host} without --auth: anyone who can reach this port can use the assistant "
               "and upload documents. Pass --auth USER:PASS or keep --host 127.0.0.1.", file=sys.stderr)
-    create_app(bot).launch(server_name=host, server_port=port, auth=credentials, share=False, show_error=False,
-                           ssr_mode=False, mcp_server=False, footer_links=["api"])
+    middleware = [Middleware(LoginThrottle, limiter=limiter or LoginLimiter())] if credentials else []
+    app = create_app(bot)
+    app.launch(server_name=server_name(host), server_port=port, auth=credentials, share=False, show_error=False,
+               ssr_mode=False, mcp_server=False, footer_links=["api"], max_file_size=bot.settings.max_file_bytes,
+               app_kwargs={"middleware": middleware}, prevent_thread_lock=not block, quiet=not block)
+    return app

@@ -80,14 +80,13 @@ def served_app(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedde
 @contextmanager
 def running_app(root: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
     """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
-    from assistant.ui import create_app
+    from assistant.ui import launch
 
     shutil.copytree(BUNDLED_SOURCES, root / "sources")
     bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
     bot.ingest()
-    app = create_app(bot)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app = launch(bot, "127.0.0.1", port, block=False)
     try:
         yield f"http://127.0.0.1:{port}/", bot
     finally:

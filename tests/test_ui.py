@@ -112,14 +112,18 @@ def test_auth_and_host_checks(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
         def launch(self, **kwargs: Any) -> None:
             launched.append(kwargs)
 
+    bot = Assistant(Settings(max_file_bytes=1234))
     monkeypatch.setattr(ui_module, "create_app", lambda bot: FakeApp())
-    ui_module.launch(None, host="0.0.0.0", port=1234)  # type: ignore[arg-type]
+    ui_module.launch(bot, host="0.0.0.0", port=1234)
     assert "without --auth" in capsys.readouterr().err
-    ui_module.launch(None, host="0.0.0.0", port=1234, auth="ann:pw")  # type: ignore[arg-type]
-    ui_module.launch(None)  # type: ignore[arg-type]
+    ui_module.launch(bot, host="0.0.0.0", port=1234, auth="ann:pw")
+    ui_module.launch(bot)
+    ui_module.launch(bot, host="127.1")
     assert capsys.readouterr().err == ""
     assert launched[1]["auth"] == ("ann", "pw") and launched[2]["server_name"] == "127.0.0.1"
-    assert all(call["share"] is False for call in launched)
+    assert launched[3]["server_name"] == "127.0.0.1"
+    assert all(call["share"] is False and call["max_file_size"] == 1234 for call in launched)
+    assert launched[1]["app_kwargs"]["middleware"] and not launched[2]["app_kwargs"]["middleware"]
 
 
 def test_uploads_reject_unsupported_and_oversized_files(tmp_path: Path, make_assistant) -> None:
