@@ -15,6 +15,7 @@ from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
+from .index_lock import IndexBusyError
 from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
@@ -26,7 +27,8 @@ class IndexNotFoundError(RuntimeError):
 
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
-USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
+USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, IndexBusyError, FileNotFoundError,
+               PermissionError)
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,12 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.settings.retrieve_k, self.settings.fused_k)
 
-    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
-        """Bring the index in line with the sources folder; unchanged files embed nothing."""
+    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """Bring the index in line with the sources folder; unchanged files embed nothing. One ingest runs at a
+        time per index (across processes); `on_wait` hears whom this one waits for."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
-        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress, on_wait)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""

@@ -62,7 +62,8 @@ def main() -> None:
 @_clean_errors
 def ingest(sources: Path | None, index: Path | None, as_json: bool) -> None:
     """Index new and changed documents, drop deleted ones; unchanged files embed nothing."""
-    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty())
+    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty(),
+                                                         on_wait=lambda message: click.echo(message, err=True))
     if as_json:
         click.echo(json.dumps({k: v for k, v in report.to_dict().items() if k != "seconds"}))
         return
@@ -145,7 +146,7 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
 
     bot = Assistant(_settings(sources, index))
     if not no_ingest:
-        report = bot.ingest(show_progress=sys.stderr.isatty())
+        report = bot.ingest(show_progress=sys.stderr.isatty(), on_wait=lambda message: click.echo(message, err=True))
         click.echo(f"indexed: {len(report.added)} added, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
     launch(bot, host=host, port=port, auth=auth)

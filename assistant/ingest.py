@@ -27,6 +27,7 @@ from .documents import (
     load_document,
 )
 from .embedding import Embedder
+from .index_lock import ingest_lock
 from .store import ChunkStore
 
 _GROUP_BATCHES = 64  # documents are embedded in groups of about this many model batches
@@ -86,11 +87,17 @@ class Ingestor:
         self.embedder = embedder
         self.chunker = chunker
 
-    def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """One ingest, holding the index's inter-process lock (`on_wait` hears whom it waits for, if anyone)."""
+        if not self.settings.sources_dir.is_dir():
+            raise FileNotFoundError(f"Sources folder not found: {self.settings.sources_dir}")
+        with ingest_lock(self.settings, on_wait):
+            return self._run(show_progress, on_progress)
+
+    def _run(self, show_progress: bool, on_progress: Callable[[int, int], None] | None) -> IngestReport:
         began = time.perf_counter()
         sources_dir = self.settings.sources_dir
-        if not sources_dir.is_dir():
-            raise FileNotFoundError(f"Sources folder not found: {sources_dir}")
         fingerprint = index_fingerprint(self.settings, self.embedder)
         stale = self._stale_reason(fingerprint)
         if stale:  # chunks made another way cannot be mixed with new ones: start over

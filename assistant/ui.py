@@ -186,7 +186,8 @@ class ChatUI:
             progress(0, desc="Reading and splitting the documents")
             try:
                 report = self.bot.ingest(on_progress=lambda done, total: progress(
-                    (done, total), desc="Embedding chunks", unit="chunks"))
+                    (done, total), desc="Embedding chunks", unit="chunks"),
+                    on_wait=lambda _: progress(0, desc="Waiting for another indexing run to finish"))
             except USER_ERRORS as error:
                 rejected += [(upload.name, f"indexing failed: {error}") for upload in saved]
         return self.documents(), render.render_upload_result(saved, rejected, report), None

