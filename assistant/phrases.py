@@ -17,3 +17,12 @@ HISTORY_NOT_LIST = "The history must be a list of [question, answer] pairs; got 
 HISTORY_BAD_TURN = "History turn {number} must be a [question, answer] pair of texts; got {got}."
 HISTORY_TOO_MANY_TURNS = "The history has {turns:,} turns; the limit is {limit:,}. Send only the latest turns."
 HISTORY_TOO_LONG = "The history is over the limit of {limit:,} characters. Send only the latest turns."
+
+# What users of the web app are told (operators get the details, with paths and addresses, in the log and the CLI).
+FOR_USERS_NO_INDEX = "Nothing has been indexed yet: add documents in the Documents tab, then ask again."
+FOR_USERS_STORE_DOWN = ("The document index is not reachable right now. Try again in a moment; if it goes on, "
+                        "tell whoever runs this assistant.")
+FOR_USERS_DISK_FULL = ("The server has run out of disk space, so the documents could not be indexed. What was "
+                       "indexed before still answers questions; tell whoever runs this assistant.")
+FOR_USERS_BUSY = "Another indexing run is still going: try again when it has finished."
+FOR_USERS_NO_SOURCES = "The documents folder cannot be read; tell whoever runs this assistant."

@@ -18,10 +18,13 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
+from . import phrases
 from . import ui_render as render
-from .api import USER_ERRORS, Answer, Assistant
+from .api import USER_ERRORS, Answer, Assistant, IndexNotFoundError
 from .documents import SUPPORTED_SUFFIXES
+from .index_lock import IndexBusyError
 from .login_throttle import LoginLimiter, LoginThrottle
+from .store import StoreFullError, StoreUnavailableError
 from .uploads import SavedUpload, save_upload
 from .validation import latest_turns
 
@@ -87,6 +90,23 @@ def _ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
         return None
 
 
+def for_users(error: Exception) -> str:
+    """What a user of the web app is told about an error: what happened, in their terms, with no file path or
+    server address (those go to the log, for the operator)."""
+    if isinstance(error, ValueError):
+        return str(error)  # the question and history checks: they name only what the user sent
+    log.warning("%s: %s", type(error).__name__, error)
+    if isinstance(error, IndexNotFoundError):
+        return phrases.FOR_USERS_NO_INDEX
+    if isinstance(error, StoreFullError):
+        return phrases.FOR_USERS_DISK_FULL
+    if isinstance(error, StoreUnavailableError):
+        return phrases.FOR_USERS_STORE_DOWN
+    if isinstance(error, IndexBusyError):
+        return phrases.FOR_USERS_BUSY
+    return phrases.FOR_USERS_NO_SOURCES
+
+
 class ChatUI:
     """The callbacks behind the app, bound to one `Assistant`.
 
@@ -119,7 +139,7 @@ class ChatUI:
                                    settings.max_history_chars)
             answer = self.bot.ask(question or "", history=history)
         except USER_ERRORS as error:
-            return self._failed(chat, turns, pending, str(error))
+            return self._failed(chat, turns, pending, for_users(error))
         except Exception:
             log.exception("answering %r failed", question)
             return self._failed(chat, turns, pending, _GENERIC_ERROR)
@@ -154,7 +174,7 @@ class ChatUI:
         try:
             answer = self.bot.ask(question, history=history)
         except USER_ERRORS as error:
-            raise gr.Error(str(error), print_exception=False) from error
+            raise gr.Error(for_users(error), print_exception=False) from error
         return answer.to_dict()
 
     # --- documents ----------------------------------------------------------------------------
@@ -163,7 +183,7 @@ class ChatUI:
         try:
             return render.render_documents(self.bot.status())
         except USER_ERRORS as error:
-            return render.render_documents(None, str(error))
+            return render.render_documents(None, for_users(error))
 
     def add_documents(self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
                       ) -> tuple[str, str, None]:
@@ -189,7 +209,7 @@ class ChatUI:
                     (done, total), desc="Embedding chunks", unit="chunks"),
                     on_wait=lambda _: progress(0, desc="Waiting for another indexing run to finish"))
             except USER_ERRORS as error:
-                rejected += [(upload.name, f"indexing failed: {error}") for upload in saved]
+                rejected += [(upload.name, f"not indexed yet: {for_users(error)}") for upload in saved]
         return self.documents(), render.render_upload_result(saved, rejected, report), None
 
     def _discard(self, upload: Path) -> None:

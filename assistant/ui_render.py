@@ -208,8 +208,8 @@ def render_documents(status: Status | None, error: str = "") -> str:
         return '<div class="panel-empty">Nothing is indexed yet: upload a document below.</div>'
     rows = "".join(f'<tr><td>{escape(source)}</td><td class="num">{count}</td></tr>'
                    for source, count in status.documents.items())
-    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)} · '
-            f'index {escape(status.store)}</p>'
+    # The index's path or server address is the operator's business (`assistant status`), not every user's.
+    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)}</p>'
             f'<table class="docs-table"><thead><tr><th>Document</th><th class="num">Chunks</th></tr></thead>'
             f'<tbody>{rows}</tbody></table>')
 

@@ -75,3 +75,57 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         return ""
+
+
+# --- the Chroma server goes away mid-session and comes back ---------------------------------------------------
+
+def test_a_server_that_drops_gives_a_typed_error_then_answering_resumes(tmp_path: Path, sources_dir: Path,
+                                                                      make_assistant) -> None:
+    from assistant.store import StoreUnavailableError
+    from assistant.ui import ChatUI
+    from bench.common import chroma_server
+
+    (sources_dir / "ferry.txt").write_text("The Orrin Bay ferry sails to Kessel Point twice a day in summer.")
+    db = tmp_path / "server" / "db"
+    db.parent.mkdir()
+    question = "Where does the Orrin Bay ferry sail to?"
+    with chroma_server(db) as (host, port, pid):
+        settings = Settings(sources_dir=sources_dir, index_dir=tmp_path / "unused", chroma_host=host,
+                            chroma_port=port, collection="faults")
+        bot = make_assistant(settings)
+        bot.ingest()
+        assert "Kessel Point" in bot.ask(question).text
+        os.kill(pid, 9)
+        _wait_until_refused(port)
+        for call in (lambda: bot.ask(question), bot.status, bot.ingest):
+            try:
+                call()
+            except StoreUnavailableError as error:
+                assert f"127.0.0.1:{port}" in str(error)
+            else:
+                raise AssertionError("no StoreUnavailableError while the server is down")
+        _, _, _, notice, _ = ChatUI(bot).respond(question, [], [])
+        assert "index is not reachable" in notice and str(port) not in notice  # users get no server address
+        documents = ChatUI(bot).documents()
+        assert "index is not reachable" in documents and str(port) not in documents
+        chat = CliRunner().invoke(main, ["chat"], input=f"{question}\n", env={
+            "ASSISTANT_CHROMA_HOST": host, "ASSISTANT_CHROMA_PORT": str(port), "ASSISTANT_COLLECTION": "faults",
+            "ASSISTANT_SOURCES_DIR": str(sources_dir)})
+        assert chat.exit_code == 0 and "Cannot reach the Chroma server" in chat.output and "Traceback" not in chat.output
+    with chroma_server(db, port=port):
+        assert "Kessel Point" in bot.ask(question).text  # the same Assistant, no restart
+        documents = ChatUI(bot).documents()
+        assert "ferry.txt" in documents and str(port) not in documents and "127.0.0.1" not in documents
+        assert bot.ingest().chunks_embedded == 0
+
+
+def _wait_until_refused(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the server did not go away")
