@@ -215,6 +215,28 @@ def test_any_text_question_is_answered_refused_or_rejected(corpus_assistant: Ass
         assert corpus_assistant.source_text(citation.source)[citation.start:citation.end] == citation.quote
 
 
+@pytest.mark.parametrize(("algorithm", "password", "expected"), [
+    ("AES-256", "", None), ("AES-128", "secret", "encrypted PDF (it needs a password)"),
+    ("RC4-128", "secret", "encrypted PDF (it needs a password)"),
+])
+def test_encrypted_pdfs_are_read_or_called_encrypted_not_corrupt(algorithm: str, password: str,
+                                                                 expected: str | None) -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password=password, owner_password="owner", algorithm=algorithm)
+    raw = io.BytesIO()
+    writer.write(raw)
+    if expected is None:
+        assert parse_bytes("open.pdf", raw.getvalue()).text == ""  # decrypted: a blank page has no text
+    else:
+        with pytest.raises(DocumentError, match=_escaped(expected)):
+            parse_bytes("locked.pdf", raw.getvalue())
+
+
 def test_long_conversations_in_the_ui_send_only_the_latest_turns() -> None:
     turns = [(f"q{n}", "a" * 1000) for n in range(200)]
     kept = latest_turns(turns, 50, 10_500)

@@ -3,13 +3,16 @@ Chroma server that goes away mid-session and comes back."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from assistant import Assistant, Settings
@@ -129,3 +132,63 @@ def _wait_until_refused(port: int) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError("the server did not go away")
+
+
+# --- a full disk ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 16 MB tmpfs: writes past it fail in the kernel with ENOSPC, as on a full disk (needs root, as CI has)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * (1 << 16))
+                out.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_is_a_clear_error_that_loses_nothing(small_disk: Path, tmp_path: Path, sources_dir: Path,
+                                                         make_assistant) -> None:
+    from assistant.store import StoreFullError
+    from assistant.ui import ChatUI
+
+    (sources_dir / "ferry.txt").write_text("The Orrin Bay ferry sails to Kessel Point twice a day in summer.")
+    settings = Settings(sources_dir=sources_dir, index_dir=small_disk / "index")
+    bot = make_assistant(settings)
+    bot.ingest()
+    before = _records(bot)
+    filler = _fill(small_disk)
+    _write_corpus(sources_dir, 3)
+
+    with pytest.raises(StoreFullError, match="is full: free some space"):
+        bot.ingest()
+    cli = CliRunner().invoke(main, ["ingest", "--sources", str(sources_dir), "--index", str(settings.index_dir)])
+    assert cli.exit_code == 1 and "is full" in cli.output and "Traceback" not in cli.output
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "note.txt").write_text("Kessel Point has a lighthouse painted red and white.")
+    _, note, _ = ChatUI(bot, upload_dir=incoming).add_documents([str(incoming / "note.txt")])
+    assert "run out of disk space" in note and str(small_disk) not in note
+    assert "Kessel Point" in bot.ask("Where does the Orrin Bay ferry sail to?").text
+    assert {r for r in _records(bot) if r[2] == "ferry.txt"} == {r for r in before if r[2] == "ferry.txt"}
+
+    filler.unlink()
+    bot.ingest()
+    clean = make_assistant(Settings(sources_dir=sources_dir, index_dir=tmp_path / "clean"))
+    clean.ingest()
+    assert _records(bot) == _records(clean)

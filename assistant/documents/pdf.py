@@ -30,7 +30,7 @@ _HYPHENATED = re.compile(r"[A-Za-z]-$")
 
 def parse_pdf(raw: bytes) -> ParsedText:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
@@ -43,6 +43,8 @@ def parse_pdf(raw: bytes) -> ParsedText:
         info = reader.metadata or {}
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF (it needs a password)") from None
+    except DependencyError:  # AES without the `cryptography` package: still an encrypted file, not a corrupt one
+        raise DocumentError("encrypted PDF (its encryption cannot be opened here; save an unencrypted copy)") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as error:
         raise DocumentError(f"corrupt PDF ({error})") from None
     metadata = {"title": str(info.get("/Title"))} if info.get("/Title") else {}
