@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     ingest_lock_wait: float = Field(600.0, ge=0, description="Seconds an ingest waits for another one on the same "
                                     "index before giving up (0 = do not wait).")
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")
+    max_document_chunks: int = Field(5_000, ge=1, description="A document that would make more chunks is skipped "
+                                     "(about 4 MB of prose; each chunk costs an embedding).")
 
     retrieve_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever.")
     fused_k: int = Field(8, ge=1, le=50, description="Chunks kept after rank fusion.")

@@ -114,8 +114,16 @@ class Ingestor:
         to_index = [d for d in loaded if not (d.source in indexed and indexed[d.source].is_complete(d.content_hash))]
         unchanged = [d.source for d in loaded if d not in to_index]
         removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
+        chunked = {d.source: self.chunker.split(d) for d in to_index}
+        # No single document may cost time out of proportion: one that would make too many chunks is skipped, and
+        # (like an unreadable file) keeps whatever version of it was indexed before.
+        limit = self.settings.max_document_chunks
+        oversized = [d for d in to_index if len(chunked[d.source]) > limit]
+        skipped += [SkippedFile(d.source, f"it would make {len(chunked[d.source]):,} chunks; the limit is {limit:,} "
+                                          "per document (max_document_chunks)") for d in oversized]
+        to_index = [d for d in to_index if d not in oversized]
 
-        embedded = self._index_documents(to_index, indexed, show_progress, on_progress)
+        embedded = self._index_documents(to_index, chunked, indexed, show_progress, on_progress)
         for source in removed:
             self.store.delete(indexed[source].all_ids)
         report = IngestReport(
@@ -161,10 +169,11 @@ class Ingestor:
             entry.expected[str(meta["doc_hash"])] = int(meta["chunk_count"])
         return dict(indexed)
 
-    def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
-                         show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
+    def _index_documents(self, documents: list[LoadedDocument], chunked: dict[str, list[Chunk]],
+                         indexed: dict[str, _IndexedDocument], show_progress: bool,
+                         on_progress: Callable[[int, int], None] | None) -> int:
         planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
-                   for d in documents for chunks in [self.chunker.split(d)] for i, c in enumerate(chunks)]
+                   for d in documents for chunks in [chunked[d.source]] for i, c in enumerate(chunks)]
         embedded = 0
         if on_progress:
             on_progress(0, len(planned))

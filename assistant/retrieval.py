@@ -7,6 +7,7 @@ changes, so a shared Chroma server stays the single source of truth for every pr
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ class CorpusSnapshot:
         import Stemmer
 
         self.revision = revision
-        self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in records]
+        self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in complete_documents(records)]
         self.position = {c.id: n for n, c in enumerate(self.chunks)}
         self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
         self._stemmer = Stemmer.Stemmer("english")
@@ -68,6 +69,18 @@ class CorpusSnapshot:
         return max((self.idf(t) for t in terms(name) if t in self.document_frequency), default=0.0)
 
 
+def complete_documents(records: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
+    """The records of documents whose every chunk is stored (as many as each chunk's `chunk_count` says).
+
+    An ingest writes a document's chunks in batches and commits nothing atomically, so while it
+    runs (or after it was killed) a document can be partly stored: readers leave it out and keep
+    answering from the documents that were complete, without waiting for the writer.
+    """
+    stored = Counter((str(m.get("source")), str(m.get("doc_hash"))) for _, _, m in records)
+    return [(i, t, m) for i, t, m in records
+            if "chunk_count" not in m or stored[(str(m.get("source")), str(m.get("doc_hash")))] == int(m["chunk_count"])]
+
+
 def _document_frequency(texts: Iterable[str]) -> dict[str, int]:
     frequency: dict[str, int] = {}
     for text in texts:
@@ -96,7 +109,8 @@ class HybridRetriever:
     def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot | None = None) -> list[Retrieved]:
         """Fused hits for the query; pass the snapshot the caller already holds, so one question sees one revision."""
         snapshot = snapshot or self.snapshot()
-        dense = self.store.query(query_vector, self.retrieve_k)
+        # Only chunks of the snapshot: never a document an ingest is still writing.
+        dense = [c for c in self.store.query(query_vector, self.retrieve_k) if c.id in snapshot.position]
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         return reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
 

@@ -225,7 +225,10 @@ class ChatUI:
 def create_app(bot: Assistant) -> gr.Blocks:
     """Build the app around `bot`; nothing is loaded or indexed until a callback runs."""
     ui = ChatUI(bot)
-    lock = {"concurrency_id": "assistant", "concurrency_limit": 1}
+    # Questions and uploads queue apart: a question is answered from the last complete index while an upload
+    # is indexed, instead of waiting for it.
+    answering = {"concurrency_id": "answer", "concurrency_limit": 1}
+    indexing = {"concurrency_id": "ingest", "concurrency_limit": 1}
     # delete_cache: uploads that never reach a callback (a bare POST to the upload route) go after an hour.
     with gr.Blocks(title="Sources assistant", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         gr.Markdown("## Ask the sources\nAnswers come only from the indexed documents. Every claim carries a "
@@ -268,7 +271,7 @@ def create_app(bot: Assistant) -> gr.Blocks:
 
         def answer_after(started: Any) -> None:
             started.then(ui.respond, [question, chat, turns], [chat, turns, panel, notice, question],
-                         api_visibility="private", show_progress="hidden", **lock
+                         api_visibility="private", show_progress="hidden", **answering
                          ).then(ui.unlock, None, [question, ask], queue=False, api_visibility="private",
                                 show_progress="hidden")
 
@@ -281,11 +284,11 @@ def create_app(bot: Assistant) -> gr.Blocks:
             trigger(ui.clear, None, [chat, turns, panel, notice, question], queue=False, api_visibility="private")
 
         uploads.upload(ui.add_documents, uploads, [documents, upload_note, uploads], api_visibility="private",
-                       show_progress="full", show_progress_on=[uploads], **lock)
+                       show_progress="full", show_progress_on=[uploads], **indexing)
         documents_tab.select(ui.documents, None, documents, api_visibility="private", show_progress="hidden")
         app.load(ui.documents, None, documents, api_visibility="private", show_progress="hidden")
         gr.api(ui.ask_api, api_name="ask", api_description="Answer one question from the indexed sources: "
-               "{text, refused, citations: [{n, source, title, publication, quote, start, end}]}", **lock)
+               "{text, refused, citations: [{n, source, title, publication, quote, start, end}]}", **answering)
     return app
 
 
