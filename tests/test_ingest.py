@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -179,50 +174,6 @@ def test_hard_wrapped_text_is_kept_and_answered_whole(settings: Settings, source
     answer = bot.ask("Who dredged the harbour of Port Vella?")
     assert not answer.refused and "Kestrel Marine" in answer.citations[0].quote
     assert answer.citations[0].quote.startswith("The harbour") and answer.citations[0].quote.endswith("aground.")
-
-
-KILL_SCRIPT = """
-import sys
-from assistant import Assistant, Settings
-Assistant(Settings(sources_dir=sys.argv[1], index_dir=sys.argv[2], embed_batch_size=1)).ingest()
-"""
-
-
-def test_killed_ingest_is_repaired_by_the_next_run(tmp_path: Path, sources_dir: Path, make_assistant) -> None:
-    for n in range(12):
-        write(sources_dir, f"doc{n:02}.txt", LONG_PARAGRAPH.replace("Port Vella", f"Port {n}"))
-    index = tmp_path / "killed"
-    process = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(sources_dir), str(index)],
-                               env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
-    deadline = time.monotonic() + 120
-    killed_mid_way = False
-    while time.monotonic() < deadline and process.poll() is None:
-        if (index / "chroma.sqlite3").exists() and _stored_count(index) > 0:
-            process.send_signal(signal.SIGKILL)
-            killed_mid_way = True
-            break
-        time.sleep(0.05)
-    process.wait()
-    assert killed_mid_way, "ingestion finished before it could be killed"
-
-    repaired = make_assistant(Settings(sources_dir=sources_dir, index_dir=index))
-    report = repaired.ingest()
-    assert report.chunks_embedded > 0
-    clean = make_assistant(Settings(sources_dir=sources_dir, index_dir=tmp_path / "clean"))
-    clean.ingest()
-    assert _fingerprint(repaired) == _fingerprint(clean)
-    assert repaired.ingest().chunks_embedded == 0
-
-
-def _stored_count(index: Path) -> int:
-    try:
-        return Assistant(Settings(index_dir=index)).store.count()
-    except Exception:
-        return 0
-
-
-def _fingerprint(bot: Assistant) -> list[tuple]:
-    return sorted((i, t, m["source"], m["start"], m["end"]) for i, (t, m) in all_records(bot).items())
 
 
 def test_ingest_against_a_chroma_server(chroma_server: tuple[str, int], sources_dir: Path, tmp_path: Path,
