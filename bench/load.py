@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -147,8 +148,9 @@ def ask_under_load(urls: list[str], known: list[KnownQuestion], clients: int, pe
 @contextmanager
 def app_processes(count: int, sources: Path, index: Path, chroma: tuple[str, int] | None) -> Iterator[list[str]]:
     """`count` separate `assistant ui` processes on loopback: on the embedded index, or all on one Chroma server."""
-    env = {**OFFLINE_ENV, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "ASSISTANT_SOURCES_DIR": str(sources),
+    env = {**os.environ, **OFFLINE_ENV, "PYTHONPATH": str(REPO), "ASSISTANT_SOURCES_DIR": str(sources),
            "ASSISTANT_INDEX_DIR": str(index)}
+    env = {k: v for k, v in env.items() if not k.startswith("ASSISTANT_CHROMA_")}
     if chroma:
         env |= {"ASSISTANT_CHROMA_HOST": chroma[0], "ASSISTANT_CHROMA_PORT": str(chroma[1])}
     ports = [free_port() for _ in range(count)]
