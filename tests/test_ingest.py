@@ -190,12 +190,16 @@ KILL_SCRIPT = """
 import sys, time
 from assistant import Assistant, Settings
 
-def progress(done, total):
-    if 0 < done < total:
-        print(f"half-way {done} {total}", flush=True)
+bot = Assistant(Settings(sources_dir=sys.argv[1], index_dir=sys.argv[2], embed_batch_size=1))
+
+def progress(done, planned):
+    if done > 0:  # some chunks embedded; wait until the writer has stored some, then say so and wait to be killed
+        while not bot.store.count():
+            time.sleep(0.05)
+        print(f"half-way {done}", flush=True)
         time.sleep(600)
 
-Assistant(Settings(sources_dir=sys.argv[1], index_dir=sys.argv[2], embed_batch_size=1)).ingest(on_progress=progress)
+bot.ingest(on_progress=progress)
 print("finished", flush=True)
 """
 
@@ -220,9 +224,8 @@ def test_killed_ingest_is_repaired_by_the_next_run(tmp_path: Path, sources_dir: 
         if process.poll() is None:
             process.kill()
             process.wait()
-    _, done, total = signal_line.split()
     killed = make_assistant(Settings(sources_dir=sources_dir, index_dir=index))
-    assert 0 < killed.store.count() < int(total)  # the kill left a partial index
+    partial = killed.store.count()
 
     report = killed.ingest()
     assert report.chunks_embedded > 0
@@ -230,7 +233,7 @@ def test_killed_ingest_is_repaired_by_the_next_run(tmp_path: Path, sources_dir: 
     clean.ingest()
     assert _fingerprint(killed) == _fingerprint(clean)
     assert killed.ingest().chunks_embedded == 0
-    assert int(done) <= int(total) == clean.store.count()
+    assert 0 < partial < clean.store.count()  # the kill had left a partial index
 
 
 def _fingerprint(bot: Assistant) -> list[tuple]:
@@ -269,7 +272,7 @@ def test_cli_ingest_json_and_status(settings: Settings, sources_dir: Path) -> No
     again = json.loads(runner.invoke(main, ["ingest", *args, "--json"]).output)
     assert again["chunks_embedded"] == 0 and again["unchanged"] == ["a.txt"]
     status = json.loads(runner.invoke(main, ["status", *args, "--json"]).output)
-    assert status["documents"] == {"a.txt": 1} and status["embedder"] == "all-MiniLM-L6-v2"
+    assert status["documents"] == {"a.txt": 1} and status["embedder"].startswith("all-MiniLM-L6-v2")
 
 
 def test_missing_sources_folder_is_a_clear_error(tmp_path: Path) -> None:
