@@ -91,6 +91,9 @@ class Ingestor:
         """One ingest, holding the index's inter-process lock (`on_wait` hears whom it waits for, if anyone)."""
         if not self.settings.sources_dir.is_dir():
             raise FileNotFoundError(f"Sources folder not found: {self.settings.sources_dir}")
+        # The store is opened first: an index that cannot be opened (its folder is a file, a server is down) is a
+        # StoreUnavailableError naming it, before the lock file is made next to it.
+        _ = self.store.client
         with ingest_lock(self.settings, on_wait):
             return self._run(show_progress, on_progress)
 
