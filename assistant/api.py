@@ -89,7 +89,8 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.settings.retrieve_k, self.settings.fused_k)
 
-    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def ingest(self, show_progress: bool = False,
+               on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
         report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)

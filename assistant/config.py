@@ -28,7 +28,8 @@ class Settings(BaseSettings):
                                   description="Where the ONNX exports of the local weights are kept.")
     chunk_tokens: int = Field(200, ge=32, le=256, description="Max word pieces per chunk (MiniLM window is 256).")
     chunk_overlap: int = Field(24, ge=0, le=128)
-    embed_batch_size: int = Field(64, ge=1, le=1024, description="Texts per model run (torch; ONNX runs one at a time).")
+    embed_batch_size: int = Field(64, ge=1, le=1024,
+                                  description="Texts per model run (torch; ONNX runs one at a time).")
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")
 
     retrieve_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever.")

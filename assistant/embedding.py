@@ -8,7 +8,6 @@ backend is imported only when chosen, so the ONNX path never imports torch.
 
 from __future__ import annotations
 
-import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -19,9 +18,6 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .config import Settings
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384

@@ -5,9 +5,10 @@ up to float rounding) and `int8` (dynamic per-channel int8 MatMul weights; faste
 cosine about 0.99 to the reference). int8 quantises activations with one scale per run, so a
 text batched with others would get a vector that depends on them: it embeds one text per run,
 and a text's vector is always the same. One text per run is the default for fp32 too: with no
-padding it was faster than batches of 64 here (27 against 17 chunks/s on 2 busy cores). The export (`onnx_export.py`) needs torch, so it runs in a
-child process the first time a variant is used: this process imports neither torch nor
-transformers, only onnxruntime and the bare `tokenizers` library.
+padding it was faster than batches of 64 here (27 against 17 chunks/s on 2 busy cores). The
+export (`onnx_export.py`) needs torch, so it runs in a child process the first time a variant is
+used: this process imports neither torch nor transformers, only onnxruntime and the bare
+`tokenizers` library.
 """
 
 from __future__ import annotations

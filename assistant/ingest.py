@@ -89,6 +89,7 @@ class Ingestor:
             self.store.delete([chunk_id for chunk_id, _, _ in self.store.iter_records(include_text=False)])
         loaded: list[LoadedDocument] = []
         to_index: list[LoadedDocument] = []
+        unsplit: list[SkippedFile] = []  # loaded but not split into chunks: reported, previous chunks kept
         arrivals: queue.SimpleQueue[LoadedDocument | None] = queue.SimpleQueue()
         stop = threading.Event()
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -107,7 +108,7 @@ class Ingestor:
                             to_index.append(document)
                             yield document
 
-                embedded = self._index_documents(changed(), indexed, show_progress, on_progress)
+                embedded = self._index_documents(changed(), indexed, unsplit, show_progress, on_progress)
             finally:
                 stop.set()
             skipped = loading.result()
@@ -115,6 +116,8 @@ class Ingestor:
         unchanged = [d.source for d in loaded if d not in to_index]
         removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
 
+        skipped += unsplit
+        to_index = [d for d in to_index if d.source not in {s.source for s in unsplit}]
         for source in removed:
             self.store.delete(indexed[source].all_ids)
         report = IngestReport(
@@ -164,12 +167,15 @@ class Ingestor:
             entry.expected[str(meta["doc_hash"])] = int(meta["chunk_count"])
         return dict(indexed)
 
-    def _index_documents(self, documents: Iterable[LoadedDocument], indexed: dict[str, _IndexedDocument],
-                         show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
+    def _index_documents(  # noqa: C901 - one streaming loop: split, batch, embed, hand to the writer
+            self, documents: Iterable[LoadedDocument], indexed: dict[str, _IndexedDocument],
+            unsplit: list[SkippedFile], show_progress: bool,
+            on_progress: Callable[[int, int], None] | None) -> int:
         """Split, embed and store documents as they arrive; Chroma writes overlap with embedding the next batch.
 
         Batches are taken in arrival order (a model batch is length-sorted by the embedder itself); a document's
-        older chunks are dropped once all of its new ones are stored, so a crash never leaves it empty.
+        older chunks are dropped once all of its new ones are stored, so a crash never leaves it empty. A document
+        that cannot be split (or splits into nothing) goes to `unsplit` with the cause, and the others go on.
         """
         batch_size = self.settings.embed_batch_size * 8
         pending: list[_PlannedChunk] = []
@@ -201,8 +207,14 @@ class Ingestor:
                     on_progress(embedded, planned)
 
             for document in documents:
-                chunks = self.chunker.split(document)
+                try:
+                    chunks = self.chunker.split(document)
+                except Exception as error:  # one bad file never stops the ingest: it is reported with the cause
+                    unsplit.append(SkippedFile(document.source, f"cannot be split into chunks: "
+                                                                f"{type(error).__name__}: {error}"))
+                    continue
                 if not chunks:
+                    unsplit.append(SkippedFile(document.source, "no text to index after splitting into sentences"))
                     continue
                 left[document.source] = len(chunks)
                 pending += [_PlannedChunk(document, chunk, len(chunks)) for chunk in chunks]

@@ -47,7 +47,7 @@ def _export(model_dir: Path, target: Path) -> None:
             super().__init__()
             self.bert = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids, attention_mask, token_type_ids):
             return self.bert(input_ids=input_ids, attention_mask=attention_mask,
                              token_type_ids=token_type_ids).last_hidden_state
 
@@ -91,7 +91,7 @@ def main(argv: list[str]) -> None:
 
         make_embedder(Settings()).warm_up()
         return
-    if len(argv) != 3:
+    if len(argv) != 3:  # noqa: PLR2004 - the three arguments of the usage line
         raise SystemExit("usage: python -m assistant.onnx_export [MODEL_DIR FOLDER fp32|int8]")
     import warnings
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,13 +75,12 @@ class Retrieval:
 class CorpusSnapshot:
     """Everything derived from the whole collection at one revision: BM25 index, texts, aliases, term statistics."""
 
-    def __init__(self, revision: str, records: list[tuple[str, str, dict]]) -> None:
+    def __init__(self, revision: str, records: Sequence[tuple[str, str | None, dict[str, Any]]]) -> None:
         import bm25s
         import Stemmer
 
         self.revision = revision
-        self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in records]
-        self.position = {c.id: n for n, c in enumerate(self.chunks)}
+        self.chunks = [StoredChunk.from_record(i, t or "", m) for i, t, m in records]
         self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
+from .documents.model import continues_line
+
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)])\s+")
 STOPWORDS = frozenset(
@@ -94,7 +96,7 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     blocks: list[tuple[int, str]] = []
     position = 0
     for line in text.split("\n"):
-        if blocks and blocks[-1][1].strip() and line[:1].islower():
+        if blocks and blocks[-1][1].strip() and continues_line(line):
             blocks[-1] = (blocks[-1][0], f"{blocks[-1][1]}\n{line}")
         else:
             blocks.append((position, line))

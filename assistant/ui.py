@@ -190,7 +190,7 @@ class ChatUI:
 def create_app(bot: Assistant) -> gr.Blocks:
     """Build the app around `bot`; nothing is loaded or indexed until a callback runs."""
     ui = ChatUI(bot)
-    lock = {"concurrency_id": "assistant", "concurrency_limit": 1}
+    lock: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 1}
     with gr.Blocks(title="Sources assistant", analytics_enabled=False) as app:
         gr.Markdown("## Ask the sources\nAnswers come only from the indexed documents. Every claim carries a "
                     "marker like **[1]**: click it to see the exact passage it rests on.")
@@ -220,13 +220,15 @@ def create_app(bot: Assistant) -> gr.Blocks:
             with gr.Tab("Documents", id="documents") as documents_tab:
                 gr.Markdown("### Indexed documents")
                 documents = gr.HTML("", elem_id="documents", js_on_load=None)
-                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
+                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved "
+                            "into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
-                uploads = gr.File(label="Upload .txt, .md, .html, .htm or .pdf files", file_count="multiple",
+                uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
                                   file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
-        start = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice], "queue": False,
+        start: dict[str, Any] = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice],
+                                 "queue": False,
                  "api_visibility": "private", "show_progress": "hidden"}
 
         def answer_after(started: Any) -> None:

@@ -133,7 +133,7 @@ def build_index(args: dict) -> dict:
                 buffer[2].append(records["texts"][n])
                 buffer[3].append(meta)
             total += len(rows)
-            if len(buffer[0]) >= 5000:
+            if len(buffer[0]) >= 5000:  # noqa: PLR2004 - rows per bulk upsert, only here
                 store.upsert(buffer[0], np.stack(buffer[1]), buffer[2], buffer[3])
                 buffer = ([], [], [], [])
         replica += 1

@@ -103,12 +103,14 @@ def markdown(results: dict) -> str:
     q = results.get("query")
     if q:
         lines += ["", f"## Query latency (ms; {q['real_chunks']} real chunks, the rest replicas)", "",
-                  "| chunks | store | retrieve p50 | p95 | ask p50 (fresh q) | p95 | ask p50 (repeat q) | query embed p50 "
+                  "| chunks | store | retrieve p50 | p95 | ask p50 (fresh q) | p95 | ask p50 (repeat q) "
+                  "| query embed p50 "
                   "| snapshot build s | first ask after change s | ask p50 during rebuild | rebuild done s "
                   "| peak RSS MB | server RSS MB | load 1m |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in q["rows"]:
-            lines.append(f"| {r['size']:,} | {r['mode']} | {r['retrieve']['p50_ms']:.1f} | {r['retrieve']['p95_ms']:.1f} "
+            lines.append(f"| {r['size']:,} | {r['mode']} | {r['retrieve']['p50_ms']:.1f} "
+                         f"| {r['retrieve']['p95_ms']:.1f} "
                          f"| {r['ask']['p50_ms']:.1f} | {r['ask']['p95_ms']:.1f} | {r['ask_repeat']['p50_ms']:.1f} "
                          f"| {r['embed_query']['p50_ms']:.1f} | {r['snapshot_rebuild_s']:.2f} "
                          f"| {r['first_ask_after_change_s']:.2f} "

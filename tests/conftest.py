@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,15 +9,12 @@ from pathlib import Path
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ["ANONYMIZED_TELEMETRY"] = "False"
-
-from assistant import Assistant, Settings
+from assistant import Assistant, Settings, offline
 from assistant.embedding import Embedder, make_embedder
 from bench.common import chroma_server as start_chroma_server
 from bench.common import free_port
+
+offline.apply(force=True)  # tests never go online, whatever the caller's environment says (nothing has read it yet)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_SOURCES = REPO / "sources"

@@ -155,6 +155,22 @@ def test_gate_names_each_metric_outside_its_threshold() -> None:
     assert check_gate(result, {"min": {"fact_recall": 0.0}, "max": {"false_refusal_rate": 1.0}}) == []
 
 
+def test_the_table_marks_the_metrics_the_gate_fails() -> None:
+    from rich.console import Console
+
+    from assistant.evaluation import summary_table
+
+    result = _result(fact_recall=0.7, false_refusal_rate=0.1, citation_precision=0.95)
+    thresholds = {"min": {"fact_recall": 0.8, "citation_precision": 0.9}, "max": {"false_refusal_rate": 0.2}}
+    console = Console(record=True, width=200)
+    console.print(summary_table(result, thresholds))
+    rows = {line.split()[1]: line for line in console.export_text().splitlines() if line.startswith("│ ")}
+    failed = {f.split()[0] for f in check_gate(result, thresholds)}
+    assert failed == {"fact_recall"}
+    assert "FAIL" in rows["fact_recall"]
+    assert "ok" in rows["citation_precision"] and "ok" in rows["false_refusal_rate"]
+
+
 def test_committed_thresholds_parse_and_name_real_metrics(tmp_path: Path) -> None:
     thresholds = load_thresholds(REPO / "evals" / "corpora" / "news" / "thresholds.toml")
     assert thresholds["min"] and thresholds["max"]
