@@ -39,7 +39,6 @@ class Context:
     vector_max: int
     vector_budget_s: float
     server: bool
-    onnx_cache: Path = REPO / "index" / "bench-cache" / "onnx"  # exported from the local weights, reused across runs
     shared: dict = field(default_factory=dict)
 
     def log(self, message: str) -> None:
