@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import phrases
 from .aliases import expand_with_aliases
@@ -19,9 +22,19 @@ from .ingest import Ingestor, IngestReport
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
 
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from .answering_llm import Stage
+    from .llm import LLMClient
+
 
 class IndexNotFoundError(RuntimeError):
     """Asked a question before anything was ingested."""
+
+
+class LLMSettingsError(ValueError):
+    """The LLM settings cannot work together (e.g. `verify = llm` without an LLM)."""
 
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
@@ -62,9 +75,26 @@ class Answer:
     question: str = ""
     search_query: str = ""
     retrieved: tuple[Passage, ...] = field(default=(), repr=False)
+    notice: str = ""  # e.g. the LLM was unavailable, so the answer is extractive
+    generation: Generation | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
+        result = {"text": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
+        if self.notice:
+            result["notice"] = self.notice
+        return result
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What the LLM wrote before verification, and what the checks made of it (for evals and debugging)."""
+
+    text: str
+    sentences: int
+    unsupported: int  # sentences the verifier did not keep (or flagged)
+    shown_unsupported: int  # flagged sentences shown (always 0 with `unsupported = remove`)
+    judge_p_yes: tuple[float, ...] = ()
+    removed: tuple[str, ...] = ()  # "sentence — reason" for each unsupported sentence
 
 
 @dataclass(frozen=True)
@@ -79,20 +109,55 @@ class Assistant:
     """Answers questions about a folder of documents, citing exact passages. Cheap to construct."""
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 answerer: Answerer | None = None) -> None:
+                 answerer: Answerer | None = None, llm: LLM | None = None) -> None:
+        """`llm`: any llama-index LLM to answer with, instead of the one `settings.llm` names."""
         self.settings = settings or Settings()
         self.store = ChunkStore(self.settings)
         self._embedder = embedder
         self._answerer = answerer
+        self._llm = llm
+        # An ingest and an LLM answer never run at once in one process: both cores go to one of them.
+        self._busy = threading.RLock()
+        if self.settings.verify == "llm" and self.settings.llm == "none" and llm is None:
+            raise LLMSettingsError("verify=llm needs an LLM: set llm to local, openai or ollama")
 
     @cached_property
     def embedder(self) -> Embedder:
         return self._embedder or MiniLMEmbedder(self.settings.embed_batch_size)
 
+    @property
+    def generative(self) -> bool:
+        """True when an LLM writes the answers (else answers are extractive, perhaps with the LLM judge)."""
+        return self._llm is not None or self.settings.llm != "none"
+
+    @cached_property
+    def llm_client(self) -> LLMClient | None:
+        """The LLM the settings name (or the one given), made on first use; None without one."""
+        if self._llm is None and self.settings.llm == "none":
+            return None
+        from .llm import LLMClient, make_llm
+
+        source = self._llm if self._llm is not None else (lambda: make_llm(self.settings))
+        return LLMClient(source, self.settings.llm_timeout, self.settings.llm_max_tokens)
+
     @cached_property
     def answerer(self) -> Answerer:
-        return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.refusal_threshold,
-                                                    self.settings.max_evidence)
+        if self._answerer is not None:
+            return self._answerer
+        extractive = ExtractiveAnswerer(self.embedder, self.settings.refusal_threshold, self.settings.max_evidence)
+        client = self.llm_client
+        if client is None:
+            return extractive
+        from .answering_llm import GenerativeAnswerer, JudgedAnswerer
+        from .judge import AnswerabilityJudge
+        from .support import SupportChecker
+        from .verify import Verifier
+
+        judge = AnswerabilityJudge(client, self.settings.judge_threshold, self.settings.judge_passages)
+        if not self.generative:
+            return JudgedAnswerer(extractive, judge, self.settings.llm_passages)
+        return GenerativeAnswerer(extractive, client, judge, Verifier(SupportChecker(self.embedder)),
+                                  self.settings.llm_passages, self.settings.unsupported)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -101,21 +166,55 @@ class Assistant:
     def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
-        return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        with self._busy:
+            return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
+        for event in self.ask_stream(question, history):
+            if isinstance(event, Answer):
+                return event
+        raise AssertionError("ask_stream ended without an answer")
+
+    def ask_stream(self, question: str, history: History | None = None) -> Iterator[Stage | Answer]:
+        """Like `ask`, yielding progress first when an LLM writes the answer: `Stage("judging")`, then
+        `Stage("drafting", draft)` as the unverified draft grows, `Stage("checking")`; the last item is the
+        verified `Answer`, which replaces the draft."""
         question = self._validate(question)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()
         history = history or ()
-        search_text = expand_with_aliases(condense(question, history, snapshot.rarity), snapshot.aliases)
+        search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
         hits = self.retriever.retrieve(search_text, query.vector, snapshot)
-        draft = self.answerer.answer(query, hits, snapshot)
-        return _to_answer(draft, question, search_text, hits)
+        answerer = self.answerer
+        if not hasattr(answerer, "stream"):
+            with self._busy if self.llm_client is not None else nullcontext():
+                yield _to_answer(answerer.answer(query, hits, snapshot), question, search_text, hits)
+            return
+        with self._busy:
+            outcome = yield from answerer.stream(query, hits, snapshot)
+        answer = _to_answer(outcome.draft, question, search_text, hits)
+        yield _with_generation(answer, outcome)
+
+    def _condense(self, question: str, history: History, snapshot) -> str:
+        """The follow-up made standalone: by the LLM when one is configured, else (or if it fails) by rules."""
+        by_rules = condense(question, history, snapshot.rarity)
+        client = self.llm_client
+        if client is None or by_rules == question or not self.generative:
+            return by_rules
+        from .llm import LLMUnavailableError
+        from .prompts import condense_messages
+
+        try:
+            with self._busy:
+                rewritten = client.complete(condense_messages(question, list(history)[-2:]), max_tokens=64)
+        except LLMUnavailableError:
+            return by_rules
+        rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+        return rewritten if 3 <= len(rewritten) <= 4 * len(question) + 200 else by_rules
 
     def source_text(self, source: str) -> str:
         """A document's loaded text: what citation offsets index into."""
@@ -146,6 +245,19 @@ class Assistant:
             raise ValueError(phrases.QUESTION_TOO_LONG.format(length=len(question),
                                                                limit=self.settings.max_question_chars))
         return question
+
+
+def _with_generation(answer: Answer, outcome) -> Answer:
+    """The answer with the outcome's notice and, when the LLM wrote a draft, what the checks made of it."""
+    generation = None
+    if outcome.verification is not None:
+        unsupported = outcome.verification.unsupported
+        generation = Generation(outcome.generated, len(outcome.verification.sentences), len(unsupported),
+                                outcome.shown_unsupported, outcome.verdict.p_yes if outcome.verdict else (),
+                                tuple(f"{s.text} — {s.reason}" for s in unsupported))
+    elif outcome.verdict is not None:
+        generation = Generation("", 0, 0, 0, outcome.verdict.p_yes)
+    return replace(answer, notice=outcome.notice, generation=generation)
 
 
 def _to_answer(draft: Draft, question: str, query: str, hits: list[Retrieved]) -> Answer:

@@ -102,15 +102,24 @@ def _describe(error: BaseException, timeout: float) -> str:
 class LLMClient:
     """The three things the assistant asks of an LLM: a reply, a streamed reply, and P(yes) of a first token."""
 
-    def __init__(self, llm: LLM, timeout: float = 60.0, max_tokens: int = 200) -> None:
-        self.llm = llm
+    def __init__(self, llm: LLM | Callable[[], LLM], timeout: float = 60.0, max_tokens: int = 200) -> None:
+        self._llm = llm
         self.timeout = timeout
         self.max_tokens = max_tokens
+
+    @property
+    def llm(self) -> LLM:
+        """The llama-index LLM, made on first use when a factory was given (a local server starts then)."""
+        if callable(self._llm) and not hasattr(self._llm, "chat"):
+            self._llm = self._llm()
+        return self._llm  # type: ignore[return-value]
 
     def _call(self, action: Callable[[], T]) -> T:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return action()
+            except LLMUnavailableError:
+                raise
             except Exception as error:  # the client raises many types; all end here
                 if attempt < ATTEMPTS and _transient(error):
                     log.warning("LLM request failed (%s); retrying once", _describe(error, self.timeout))
