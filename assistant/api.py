@@ -127,8 +127,8 @@ class Assistant:
 
     @property
     def generative(self) -> bool:
-        """True when an LLM writes the answers (else answers are extractive, perhaps with the LLM judge)."""
-        return self._llm is not None or self.settings.llm != "none"
+        """True when an LLM writes the answers. With `verify = llm` the LLM only judges extractive answers."""
+        return (self._llm is not None or self.settings.llm != "none") and self.settings.verify != "llm"
 
     @cached_property
     def llm_client(self) -> LLMClient | None:
@@ -139,6 +139,12 @@ class Assistant:
 
         source = self._llm if self._llm is not None else (lambda: make_llm(self.settings))
         return LLMClient(source, self.settings.llm_timeout, self.settings.llm_max_tokens)
+
+    def check_llm(self) -> None:
+        """Make the configured LLM ready now (a local server starts): raises `LLMUnavailableError` with the install
+        command or the reason, so an app can refuse to start instead of answering every question with a notice."""
+        if self.llm_client is not None:
+            self.llm_client.llm  # noqa: B018 - building it is the check
 
     @cached_property
     def answerer(self) -> Answerer:

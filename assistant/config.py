@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512, le=131072, description="Context window of the local model, in tokens.")
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens an answer may have.")
     llm_passages: int = Field(5, ge=1, le=20, description="Numbered passages given to the model.")
-    verify: Literal["none", "llm"] = Field("none", description="Extractive mode: llm = ask the LLM judge too.")
+    verify: Literal["none", "llm"] = Field("none", description="llm = answers stay extractive, the LLM only judges answerability.")
     judge_threshold: float = Field(0.7, ge=0.0, le=1.0, description="Least P(yes) of the answerability judge.")
     judge_passages: int = Field(3, ge=1, le=10, description="Top passages the judge reads, one at a time.")
     unsupported: Literal["remove", "flag"] = Field("remove", description="What happens to an unsupported sentence.")

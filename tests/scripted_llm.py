@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,8 @@ class Script:
     answer: Reply = "The sources do not say."
     judge: float | Callable[[list[dict[str, Any]]], float] = 0.95
     condense: Reply | None = None
-    delay: float = 0.0  # seconds before any reply (headers included): a slow server
+    delay: float = 0.0  # seconds before an answer's reply (headers included): a slow generation
+    judge_delay: float = 0.0
     fail_first: int = 0  # this many requests get a dropped connection before the script applies
 
 
@@ -61,6 +63,14 @@ def user_text(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m["content"] for m in messages if m["role"] == "user")
 
 
+def passage_number(messages: list[dict[str, Any]], needle: str) -> int:
+    """The number of the first passage in the prompt that contains `needle` (what a model would cite)."""
+    for match in re.finditer(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', user_text(messages), re.DOTALL):
+        if needle in match.group(2):
+            return int(match.group(1))
+    raise AssertionError(f"no passage with {needle!r} was given")
+
+
 def _reply(reply: Reply, messages: list[dict[str, Any]]) -> str:
     return reply(messages) if callable(reply) else reply
 
@@ -90,10 +100,11 @@ def make_handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if drop:
                 self.connection.shutdown(2)  # the connection dies without a reply
                 return
-            if state.script.delay:
-                time.sleep(state.script.delay)
             messages = body.get("messages", [])
             kind = prompt_kind(messages)
+            delay = state.script.judge_delay if kind == "judge" else state.script.delay
+            if delay:
+                time.sleep(delay)
             if kind == "judge":
                 judge = state.script.judge
                 p_yes = judge(messages) if callable(judge) else judge
