@@ -27,21 +27,37 @@ YITU_QUOTE = "Yitu Limited – for developing facial recognition technology that
 ENTITIES = "How many entities did the Commerce Department add to the Entity List?"
 
 
-@pytest.fixture
-def model() -> Iterator[ScriptedLLM]:
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[ScriptedLLM]:
     state, stop = start_scripted_llm()
     yield state
     stop()
 
 
 @pytest.fixture
-def ask_with(corpus_assistant: Assistant, embedder):
-    """An assistant over the bundled corpus's index that answers with the scripted model."""
+def model(scripted_server: ScriptedLLM) -> ScriptedLLM:
+    """The module's scripted model with a fresh script and request log."""
+    scripted_server.script = Script()
+    scripted_server.requests.clear()
+    return scripted_server
+
+
+@pytest.fixture(scope="module")
+def _assistants() -> dict:
+    return {}
+
+
+@pytest.fixture
+def ask_with(corpus_assistant: Assistant, embedder, _assistants: dict):
+    """An assistant over the bundled corpus's index that answers with the scripted model (one per settings)."""
 
     def make(model: ScriptedLLM, **overrides) -> Assistant:
         settings = corpus_assistant.settings.model_copy(
             update={"llm": "openai", "llm_base_url": model.base_url, "llm_timeout": 5.0, **overrides})
-        return Assistant(settings, embedder=embedder)
+        key = settings.model_dump_json()
+        if key not in _assistants:
+            _assistants[key] = Assistant(settings, embedder=embedder)
+        return _assistants[key]
 
     return make
 
@@ -209,7 +225,7 @@ def test_streaming_shows_the_draft_then_replaces_it_with_the_verified_answer(mod
     events = list(ask_with(model).ask_stream(YITU))
     stages = [e for e in events if isinstance(e, Stage)]
     drafts = [s.draft for s in stages if s.name == "drafting"]
-    assert [s.name for s in stages][0] == "judging" and stages[-1].name == "checking"
+    assert stages[0].name == "judging" and stages[-1].name == "checking"
     assert len(drafts) > 2 and drafts[-1].endswith("Zhu Long [1].")  # the draft grew piece by piece
     final = events[-1]
     assert "Zhu" not in final.text and "facial recognition" in final.text
