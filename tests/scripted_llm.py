@@ -31,6 +31,7 @@ class Script:
     condense: Reply | None = None
     delay: float = 0.0  # seconds before an answer's reply (headers included): a slow generation
     judge_delay: float = 0.0
+    word_delay: float = 0.0  # seconds between streamed words: a slow generation the UI can be watched during
     fail_first: int = 0  # this many requests get a dropped connection before the script applies
 
 
@@ -142,6 +143,8 @@ def make_handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                                       "finish_reason": None}]}
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
+                if state.script.word_delay:
+                    time.sleep(state.script.word_delay)
             done = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
                     "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
             self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
