@@ -19,6 +19,7 @@ from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport
+from .llm import LLMUnavailableError
 from .retrieval import HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
 
@@ -38,7 +39,8 @@ class LLMSettingsError(ValueError):
 
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
-USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError)
+USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError,
+               LLMUnavailableError)
 
 
 @dataclass(frozen=True)

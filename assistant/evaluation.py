@@ -9,6 +9,7 @@ Heavy or optional parts (tqdm, rich, matplotlib) are imported only when used.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -142,10 +143,13 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
     bot.ask("Which documents are indexed?")
     answers: list[Answer] = []
     latencies: list[float] = []
+    first_tokens: list[float | None] = []
+    load_before = _load()
     for item in tqdm(gold, desc="eval", unit="q", disable=not progress, file=sys.stderr):
-        tick = time.perf_counter()
-        answers.append(bot.ask(item.question, history=list(item.history)))
-        latencies.append(time.perf_counter() - tick)
+        answer, latency, first_token = _timed_ask(bot, item)
+        answers.append(answer)
+        latencies.append(latency)
+        first_tokens.append(first_token)
     retrieved = [[(p.source, p.start, p.end) for p in a.retrieved] for a in answers]
     checker = SupportChecker(bot.embedder)
     items = _score(bot, gold, answers, latencies, retrieved, checker, k)
@@ -154,8 +158,54 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
         validation = {"pairs": str(pairs_path), **validate(checker, read_jsonl(pairs_path)).to_dict()}
     meta = {"gold": str(gold_path), "sources": str(bot.settings.sources_dir), "store": bot.settings.store_location,
             "k": k, "items": len(gold), "answerable": sum(i.answerable for i in gold),
-            "seconds": round(time.perf_counter() - started, 1), "when": datetime.now(UTC).isoformat(timespec="seconds")}
-    return EvalResult(_aggregate(items, latencies, k), tuple(items), validation, meta)
+            "seconds": round(time.perf_counter() - started, 1), "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "llm": bot.settings.llm, "verify": bot.settings.verify, "load_average": [load_before, _load()]}
+    aggregates = _aggregate(items, latencies, k)
+    if bot.llm_client is not None:
+        aggregates.update(_llm_aggregates(answers, items, first_tokens))
+    return EvalResult(aggregates, tuple(items), validation, meta)
+
+
+def _load() -> float | None:
+    """The machine's 1-minute load average (the eval's latencies depend on it); None where unknown."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def _timed_ask(bot: Assistant, item: GoldItem) -> tuple[Answer, float, float | None]:
+    """The answer, its latency, and the time to the first drafted text when an LLM wrote one."""
+    tick = time.perf_counter()
+    first_token = None
+    for event in bot.ask_stream(item.question, history=list(item.history)):
+        if isinstance(event, Answer):
+            return event, time.perf_counter() - tick, first_token
+        if first_token is None and event.draft:
+            first_token = time.perf_counter() - tick
+    raise AssertionError("ask_stream ended without an answer")
+
+
+def _llm_aggregates(answers: Sequence[Answer], items: Sequence[ItemResult], first_tokens: Sequence[float | None]
+                    ) -> dict[str, float | None]:
+    """What the LLM wrote before verification against what was shown after it."""
+    generations = [a.generation for a in answers if a.generation is not None and a.generation.sentences]
+    sentences = sum(g.sentences for g in generations)
+    unsupported = sum(g.unsupported for g in generations)
+    shown = sum(1 for i in items for s in i.statements if not s["supported"]) if items else 0
+    drafted = [t for t in first_tokens if t is not None]
+    return {
+        "llm_answers": float(len(generations)),
+        "generated_sentences": float(sentences),
+        "unsupported_generated": float(unsupported),
+        "unsupported_generated_rate": unsupported / sentences if sentences else None,
+        "unsupported_shown": float(shown),
+        "llm_fallbacks": float(sum(1 for a in answers if a.generation and a.generation.sentences
+                                   and a.generation.unsupported == a.generation.sentences)),
+        "llm_notices": float(sum(1 for a in answers if a.notice)),
+        "first_token_p50": metrics.percentile(drafted, 50) if drafted else None,
+        "first_token_p95": metrics.percentile(drafted, 95) if drafted else None,
+    }
 
 
 def _score(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answer], latencies: Sequence[float],
@@ -196,10 +246,18 @@ def _score(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answer], 
         statements = tuple({"text": s.text, "markers": list(s.markers), "supported": sup.joint, "why": why}
                            for s, sup, why in (judged[i] or []))
         results.append(ItemResult(
-            item.id, item.category, item.question, item.history, item.answerable, item.reference, answer.to_dict(),
+            item.id, item.category, item.question, item.history, item.answerable, item.reference, _answer_record(answer),
             round(latencies[i], 4), scores, tuple(_failures(item, answer, statements, supports[i], ranks[i], k)),
             statements, tuple({"source": s, "start": a, "end": b} for s, a, b in retrieved[i])))
     return results
+
+
+def _answer_record(answer: Answer) -> dict[str, Any]:
+    """The answer as the user got it, plus what the LLM drafted before verification (if it wrote)."""
+    record = answer.to_dict()
+    if answer.generation is not None:
+        record["generation"] = asdict(answer.generation)
+    return record
 
 
 def _judge_statements(answer: Answer, checker: SupportChecker) -> list[tuple[Any, metrics.StatementSupport, str]]:
