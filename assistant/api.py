@@ -224,6 +224,15 @@ class Assistant:
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         return rewritten if 3 <= len(rewritten) <= 4 * len(question) + 200 else by_rules
 
+    def retrieve(self, query: str) -> list[Retrieved]:
+        """The fused hits for a standalone query (no follow-up handling): what `ask` answers from."""
+        query = self._validate(query)
+        if not self.store.exists():
+            raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
+        snapshot = self.retriever.snapshot()
+        search_text = expand_with_aliases(query, snapshot.aliases)
+        return self.retriever.retrieve(search_text, self.embedder.embed(search_text), snapshot)
+
     def source_text(self, source: str) -> str:
         """A document's loaded text: what citation offsets index into."""
         path = (self.settings.sources_dir / source).resolve()
