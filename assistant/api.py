@@ -20,7 +20,7 @@ from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport
 from .llm import LLMUnavailableError
-from .retrieval import HybridRetriever, Retrieved
+from .retrieval import CorpusSnapshot, HybridRetriever, Retrieved
 from .store import ChunkStore, StoreUnavailableError
 
 if TYPE_CHECKING:
@@ -189,14 +189,8 @@ class Assistant:
         `Stage("drafting", draft)` as the unverified draft grows, `Stage("checking")`; the last item is the
         verified `Answer`, which replaces the draft."""
         question = self._validate(question)
-        if not self.store.exists():
-            raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
-        snapshot = self.retriever.snapshot()
-        history = history or ()
-        search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
-        query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
-                      tuple(reply for _, reply in history))
-        hits = self.retriever.retrieve(search_text, query.vector, snapshot)
+        query, hits, snapshot = self.prepare(question, history)
+        search_text = query.text
         answerer = self.answerer
         if not hasattr(answerer, "stream"):
             with self._busy if self.llm_client is not None else nullcontext():
@@ -206,6 +200,18 @@ class Assistant:
             outcome = yield from answerer.stream(query, hits, snapshot)
         answer = _to_answer(outcome.draft, question, search_text, hits)
         yield _with_generation(answer, outcome)
+
+    def prepare(self, question: str, history: History | None = None) -> tuple[Query, list[Retrieved], CorpusSnapshot]:
+        """The question as answerers see it (follow-up made standalone, aliases added) and what it retrieves."""
+        question = self._validate(question)
+        if not self.store.exists():
+            raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
+        snapshot = self.retriever.snapshot()
+        history = history or ()
+        search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
+        query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
+                      tuple(reply for _, reply in history))
+        return query, self.retriever.retrieve(search_text, query.vector, snapshot), snapshot
 
     def _condense(self, question: str, history: History, snapshot) -> str:
         """The follow-up made standalone: by the LLM when one is configured, else (or if it fails) by rules."""
