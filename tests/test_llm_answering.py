@@ -279,3 +279,31 @@ def test_a_missing_local_model_names_the_install_command(settings, tmp_path: Pat
 def test_openai_without_a_url_names_the_setting(settings) -> None:
     with pytest.raises(LLMUnavailableError, match="ASSISTANT_LLM_BASE_URL"):
         Assistant(settings.model_copy(update={"llm": "openai"})).check_llm()
+
+
+def test_cli_chat_with_a_missing_local_model_stops_with_the_install_command(settings, tmp_path: Path,
+                                                                              monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL_PATH", str(tmp_path / "absent.gguf"))
+    outcome = CliRunner().invoke(main, ["chat", "--llm", "local", "--sources", str(settings.sources_dir),
+                                        "--index", str(settings.index_dir)], input="")
+    assert outcome.exit_code == 1 and "make llm" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_cli_ask_prints_the_notice_when_the_llm_is_down(corpus_assistant, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+    from bench.common import free_port
+
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "2")
+    settings = corpus_assistant.settings
+    outcome = CliRunner().invoke(main, ["ask", YITU, "--llm", "openai", "--sources", str(settings.sources_dir),
+                                        "--index", str(settings.index_dir)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "cannot be reached" in outcome.stderr and "facial recognition" in outcome.stdout
