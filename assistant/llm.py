@@ -62,9 +62,9 @@ def make_llm(settings: Settings) -> LLM:
     else:
         raise LLMUnavailableError(f"no LLM is configured (llm={settings.llm})")
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    # max_tokens stays unset here: a client-level value would override the per-call one (1 for the judge).
     return OpenAILike(model=model, api_base=base_url, api_key=key, is_chat_model=True, temperature=0.0,
-                      max_tokens=settings.llm_max_tokens, context_window=settings.llm_context,
-                      timeout=settings.llm_timeout, max_retries=0)
+                      context_window=settings.llm_context, timeout=settings.llm_timeout, max_retries=0)
 
 
 def _chat_messages(messages: Messages) -> list[Any]:

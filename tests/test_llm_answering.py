@@ -86,6 +86,10 @@ def test_good_cited_answer_is_shown_with_the_supporting_source_sentence(model, a
     assert_exact(bot, answer)
     assert answer.generation.sentences == 1 and answer.generation.unsupported == 0
     assert model.kinds() == ["judge", "answer"]
+    judge, generate = model.requests
+    assert judge["max_tokens"] == 1 and judge["logprobs"] is True and judge["top_logprobs"] >= 2
+    assert generate["stream"] is True and generate["max_tokens"] == bot.settings.llm_max_tokens
+    assert generate["temperature"] == 0.0
 
 
 def test_marker_for_a_passage_not_given_is_dropped(model, ask_with) -> None:
