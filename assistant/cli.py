@@ -195,9 +195,12 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
               help="Where each corpus's items.json, report.md and charts go, and summary.md "
                    "[default: evals/reports, or evals/reports-llm-NAME with --llm NAME].")
 @llm_option
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Ask only this many gold questions per corpus, spread evenly over each gold file (slow LLMs).")
 @_clean_errors
 def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | None, index: Path | None, as_json: bool,
-                 gate: bool, thresholds: Path | None, report_dir: Path | None, llm: str | None) -> None:
+                 gate: bool, thresholds: Path | None, report_dir: Path | None, llm: str | None,
+                 sample: int | None) -> None:
     """Ask every gold question of each corpus, score answers and citations, write reports; --gate fails CI.
 
     Each corpus is indexed into index/evals/NAME (incremental, so a re-run embeds nothing new).
@@ -225,7 +228,8 @@ def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | No
             # A gold file of your own is indexed into a temporary folder; corpora keep theirs between runs.
             location = index or (Path(scratch) if gold is not None else Path("index") / "evals" / corpus.name)
             result = evaluation.run(_settings(corpus.sources_dir, location, llm), corpus.gold,
-                                    pairs_path=Path("evals/support_pairs.jsonl"), progress=not as_json)
+                                    pairs_path=Path("evals/support_pairs.jsonl"), progress=not as_json,
+                                    sample=sample)
             limits = evaluation.load_thresholds(corpus.thresholds) if gate and corpus.thresholds else None
             failures = evaluation.check_gate(result, limits) if limits else []
             if gate and (result.aggregates.get("unsupported_shown") or 0) > 0:

@@ -125,8 +125,16 @@ class EvalResult:
         return {"aggregates": self.aggregates, "checker": self.checker, "meta": self.meta}
 
 
+def spread_sample(items: Sequence[Any], size: int | None) -> list[Any]:
+    """`size` items spread evenly over `items` (every category keeps its share), in order; all when size is None."""
+    if size is None or size >= len(items):
+        return list(items)
+    return [items[i * len(items) // size] for i in range(size)]
+
+
 def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DEFAULT_GOLD, *, k: int = 5,
-        pairs_path: Path | str | None = DEFAULT_PAIRS, ingest: bool = True, progress: bool = False) -> EvalResult:
+        pairs_path: Path | str | None = DEFAULT_PAIRS, ingest: bool = True, progress: bool = False,
+        sample: int | None = None) -> EvalResult:
     """Ask every gold question through the public API and score the answers.
 
     The index is brought up to date first (`ingest` is idempotent). Latency is measured
@@ -138,7 +146,7 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
     bot = bot_or_settings if isinstance(bot_or_settings, Assistant) else Assistant(bot_or_settings)
     if ingest:
         bot.ingest()
-    gold = load_gold(gold_path)
+    gold = spread_sample(load_gold(gold_path), sample)
     started = time.perf_counter()
     bot.ask("Which documents are indexed?")
     answers: list[Answer] = []
@@ -156,7 +164,7 @@ def run(bot_or_settings: Assistant | Settings | None, gold_path: Path | str = DE
     validation: dict[str, Any] = {}
     if pairs_path is not None and Path(pairs_path).is_file():
         validation = {"pairs": str(pairs_path), **validate(checker, read_jsonl(pairs_path)).to_dict()}
-    meta = {"gold": str(gold_path), "sources": str(bot.settings.sources_dir), "store": bot.settings.store_location,
+    meta = {"gold": str(gold_path), "sample": sample, "sources": str(bot.settings.sources_dir), "store": bot.settings.store_location,
             "k": k, "items": len(gold), "answerable": sum(i.answerable for i in gold),
             "seconds": round(time.perf_counter() - started, 1), "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "llm": bot.settings.llm, "verify": bot.settings.verify, "load_average": [load_before, _load()]}

@@ -59,7 +59,7 @@ def collect(corpora: list[str]) -> None:
     print(f"{len(rows)} questions, {sum(r['label'] is not None for r in rows)} labelled -> {PAIRS}")
 
 
-def score(llm: str) -> None:
+def score(llm: str, answerable_per_corpus: int | None) -> None:
     from assistant import Settings
     from assistant.judge import AnswerabilityJudge
     from assistant.llm import LLMClient, make_llm
@@ -67,7 +67,15 @@ def score(llm: str) -> None:
     settings = Settings(llm=llm)
     judge = AnswerabilityJudge(LLMClient(lambda: make_llm(settings), settings.llm_timeout), 1.0, 99)
     done = {(r["corpus"], r["id"]) for r in _read(SCORES)}
-    rows = [r for r in _read(PAIRS) if r["label"] is not None and (r["corpus"], r["id"]) not in done]
+    from assistant.evaluation import spread_sample
+
+    labelled = [r for r in _read(PAIRS) if r["label"] is not None]
+    chosen = []
+    for corpus in dict.fromkeys(r["corpus"] for r in labelled):
+        rows_of = [r for r in labelled if r["corpus"] == corpus]
+        chosen += [r for r in rows_of if not r["label"]]  # every unanswerable question: the rarer class
+        chosen += spread_sample([r for r in rows_of if r["label"]], answerable_per_corpus)
+    rows = [r for r in chosen if (r["corpus"], r["id"]) not in done]
     with SCORES.open("a", encoding="utf-8") as out:
         for n, row in enumerate(rows, 1):
             p_yes = [round(judge.p_yes(row["question"], passage), 4) for passage in row["passages"]]
@@ -142,13 +150,15 @@ def main() -> None:
     c.add_argument("--corpus", action="append", default=[])
     s = sub.add_parser("score")
     s.add_argument("--llm", default="local", choices=["local", "openai", "ollama"])
+    s.add_argument("--answerable-per-corpus", type=int, default=None,
+                   help="score only this many answerable questions per corpus (all unanswerable ones are scored)")
     f = sub.add_parser("fit")
     f.add_argument("--passages", type=int, default=3, help="top passages the judge reads")
     args = parser.parse_args()
     if args.step == "collect":
         collect(args.corpus)
     elif args.step == "score":
-        score(args.llm)
+        score(args.llm, args.answerable_per_corpus)
     else:
         fit(args.passages)
 
