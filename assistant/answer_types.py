@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 
+# Money is asked for with money words; "how much" alone asks for any amount ("how much memory", "how much must
+# the lines be indented"), and verbs like "raise" or "fine" only mean money next to "how much" ("how much did
+# it raise" vs "which exception does it raise").
 _MONEY_QUESTION = re.compile(
-    r"\bhow much (?:money|did|does|do|is|was|were|will)\b|\b(?:price|cost|revenue|valuation|worth|salary|fine|raise)\b",
+    r"\bhow much money\b|\b(?:price|prices|priced|cost|costs|revenue|revenues|valuation|worth|salary|fee|fees)\b|"
+    r"\bhow much\b.*\b(?:raise[ds]?|raising|fined?|pay|paid|charge[sd]?|earn(?:s|ed)?|spen[dt]|sell|sold)\b",
     re.I)
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
 _TIME_QUESTION = re.compile(

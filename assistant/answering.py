@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 
-from .answer_types import can_answer_type, expected_answer_type
+from .answer_types import can_answer_type
+from .answerer import Citation, Draft, Query
 from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
+from .markers import marker, strip_markers
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
-from .retrieval import CorpusSnapshot, Retrieved
+from .retrieval import Retrieval, Retrieved
 from .store import StoredChunk
 from .text import opens_with_anaphor, sentence_spans, terms
 
@@ -36,26 +37,6 @@ WRONG_ANSWER_TYPE_FACTOR = 0.5
 # without a reason marker is only demoted. The other types are required (see `answer`).
 SOFT_TYPES = frozenset({"reason"})
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
-_MARKERS = re.compile(r"\[\d+\]")
-
-
-@dataclass(frozen=True)
-class Query:
-    """A question as the answerer sees it."""
-
-    text: str  # the standalone search text: follow-up context and aliases added
-    vector: np.ndarray
-    asked: str = ""  # the user's own words (with aliases); they weigh more than added context
-    already_said: tuple[str, ...] = ()  # earlier replies in the conversation, not worth repeating
-
-    @property
-    def own_words(self) -> str:
-        return self.asked or self.text
-
-    @cached_property
-    def answer_type(self) -> str | None:
-        """The kind of value the user's own words ask for (see `answer_types`)."""
-        return expected_answer_type(self.own_words)
 
 
 @dataclass(frozen=True)
@@ -69,34 +50,6 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0
     coverage: float = 0.0
-
-
-@dataclass(frozen=True)
-class DraftCitation:
-    source: str
-    title: str
-    publication: str
-    quote: str
-    start: int
-    end: int
-    section: str = ""
-    page: int | None = None
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An answer before it is wrapped in the public types: text with [n] markers and its citations."""
-
-    text: str
-    citations: tuple[DraftCitation, ...]
-    refused: bool
-    best_score: float = 0.0
-
-
-class Answerer(Protocol):
-    """Turns a question and its retrieved chunks into a cited draft answer."""
-
-    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft: ...
 
 
 class SentenceEmbeddingCache:
@@ -128,25 +81,25 @@ class ExtractiveAnswerer:
         self.refusal_threshold = refusal_threshold
         self.max_evidence = max_evidence
 
-    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        candidates = self.score(query, hits, snapshot)
+    def answer(self, query: Query, retrieval: Retrieval) -> Draft:
+        candidates = self.score(query, retrieval)
         typed = [c for c in candidates if query.answer_type in SOFT_TYPES or can_answer_type(c.text, query.answer_type)]
         if not typed or typed[0].score < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
-        return _compose(self._select(typed), typed[0].score)
+        return _compose(self._select(typed))
 
-    def score(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> list[Evidence]:
+    def score(self, query: Query, retrieval: Retrieval) -> list[Evidence]:
         """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
         question's terms; sentences an earlier reply already gave are demoted, so a follow-up brings news."""
-        sentences = _unique_sentences(hits)
+        sentences = _unique_sentences(retrieval.hits)
         if not sentences:
             return []
         vectors = self.sentences.vectors([_in_context(s) for s in sentences])
         similarity = vectors @ query.vector
         repeated = self._already_said(sentences, vectors, query.already_said)
-        weights = {t: snapshot.idf(t) for t in set(terms(query.text))}
+        weights = {t: retrieval.statistics.idf(t) for t in set(terms(query.text))}
         total = sum(weights.values()) or 1.0
         answer_type = query.answer_type
         scored = []
@@ -165,7 +118,7 @@ class ExtractiveAnswerer:
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
         """Which candidates repeat (verbatim or in close paraphrase) a sentence of an earlier reply."""
-        said = [_MARKERS.sub("", reply[start:end]).strip() for reply in replies for start, end in sentence_spans(reply)]
+        said = [strip_markers(reply[start:end]).strip() for reply in replies for start, end in sentence_spans(reply)]
         said = [s for s in said if s]
         if not said:
             return [False] * len(sentences)
@@ -212,7 +165,7 @@ def _overlaps(a: Evidence, b: Evidence) -> bool:
     return a.chunk.source == b.chunk.source and a.start < b.end and b.start < a.end
 
 
-def _unique_sentences(hits: list[Retrieved]) -> list[Evidence]:
+def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
     """Prose sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their
     antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole."""
     seen: dict[tuple[str, int], Evidence] = {}
@@ -233,21 +186,23 @@ def _unique_sentences(hits: list[Retrieved]) -> list[Evidence]:
     return list(seen.values())
 
 
-def _compose(groups: list[list[Evidence]], best: float) -> Draft:
-    citations: list[DraftCitation] = []
+def _compose(groups: list[list[Evidence]]) -> Draft:
+    numbers: dict[tuple[str, int, int], int] = {}  # a quote cited twice keeps its first number
+    citations: list[Citation] = []
     parts: list[str] = []
     for group in groups:
         markers = []
         for evidence in group:
-            citation = _citation(evidence)
-            if citation not in citations:
-                citations.append(citation)
-            markers.append(f"[{citations.index(citation) + 1}]")
+            key = (evidence.chunk.source, evidence.start, evidence.end)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(_citation(evidence, numbers[key]))
+            markers.append(marker(numbers[key]))
         parts.append(f"{group[0].text} {''.join(markers)}")
     text = " ".join(parts)
     if _sources_disagree(groups):
         text = f"{DISAGREEMENT_PREFIX} {text}"
-    return Draft(text, tuple(citations), refused=False, best_score=best)
+    return Draft(text, tuple(citations), refused=False)
 
 
 def _sources_disagree(groups: list[list[Evidence]]) -> bool:
@@ -266,13 +221,12 @@ def _refusal(related: list[Evidence]) -> Draft:
     """A refusal offers the closest passages as related reading, never as an answer."""
     if not related:
         return Draft(REFUSAL_TEXT, (), refused=True)
-    citations = tuple(_citation(e) for e in related)
-    lines = "\n".join(f"- {e.text} [{n}]" for n, e in enumerate(related, 1))
-    return Draft(f"{REFUSAL_TEXT}\n\n{RELATED_HEADER}\n{lines}", citations, refused=True,
-                 best_score=related[0].score)
+    citations = tuple(_citation(e, n) for n, e in enumerate(related, 1))
+    lines = "\n".join(f"- {e.text} {marker(n)}" for n, e in enumerate(related, 1))
+    return Draft(f"{REFUSAL_TEXT}\n\n{RELATED_HEADER}\n{lines}", citations, refused=True)
 
 
-def _citation(evidence: Evidence) -> DraftCitation:
+def _citation(evidence: Evidence, n: int) -> Citation:
     c = evidence.chunk
-    return DraftCitation(c.source, c.title, c.publication, evidence.text, evidence.start, evidence.end, c.section,
-                         c.page)
+    return Citation(n=n, source=c.source, title=c.title, quote=evidence.text, start=evidence.start, end=evidence.end,
+                    publication=c.publication, section=c.section, page=c.page)

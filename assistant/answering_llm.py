@@ -19,22 +19,15 @@ import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 
-from .answering import (
-    RELATED_PASSAGES,
-    Draft,
-    DraftCitation,
-    Evidence,
-    ExtractiveAnswerer,
-    Query,
-    _non_overlapping,
-    _refusal,
-)
+from .answerer import Citation, Draft, Query
+from .answering import RELATED_PASSAGES, Evidence, ExtractiveAnswerer, _non_overlapping, _refusal
 from .judge import AnswerabilityJudge, Verdict
 from .llm import LLMClient, LLMUnavailableError
+from .markers import marker, markers
 from .phrases import DISAGREEMENT_PREFIX, LLM_UNAVAILABLE, UNVERIFIED_FLAG
 from .prompts import PromptPassage, answer_messages
-from .retrieval import CorpusSnapshot, Retrieved
-from .verify import CheckedSentence, GivenPassage, Quote, Verification, Verifier
+from .retrieval import Retrieval
+from .verify import GivenPassage, Quote, Verification, Verifier
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
@@ -98,34 +91,35 @@ class GenerativeAnswerer:
         self.passages = passages
         self.unsupported = unsupported
 
-    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        return self.run(query, hits, snapshot).draft
+    def answer(self, query: Query, retrieval: Retrieval) -> Draft:
+        return self.run(query, retrieval).draft
 
-    def run(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Outcome:
+    def run(self, query: Query, retrieval: Retrieval) -> Outcome:
         """The whole answer, without streaming."""
-        stream = self.stream(query, hits, snapshot)
+        stream = self.stream(query, retrieval)
         while True:
             try:
                 next(stream)
             except StopIteration as done:
                 return done.value
 
-    def stream(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Generator[Stage, None, Outcome]:
-        """Yields progress (the unverified draft as it grows); returns the verified outcome."""
-        fallback = self.extractive.answer(query, hits, snapshot)
+    def stream(self, query: Query, retrieval: Retrieval) -> Generator[Stage, None, Outcome]:
+        """Yields progress (the unverified draft as it grows); returns the verified outcome. The model reads the
+        standalone question (`query.text`: a follow-up already condensed)."""
+        fallback = self.extractive.answer(query, retrieval)
         if fallback.refused:
             return Outcome(fallback)
-        candidates = self.extractive.score(query, hits, snapshot)
+        candidates = self.extractive.score(query, retrieval)
         passages = given_passages(candidates, self.passages)
         verdict = None
         try:
             if self.judge is not None:
                 yield Stage("judging")
-                verdict = self.judge.decide(query.own_words, [p.text for p in passages])
+                verdict = self.judge.decide(query.text, [p.text for p in passages])
                 if not verdict.answerable:
                     return Outcome(_refusal(_non_overlapping(candidates, RELATED_PASSAGES)), verdict=verdict)
             generated = ""
-            for piece in self.client.stream(answer_messages(query.own_words, prompt_passages(passages))):
+            for piece in self.client.stream(answer_messages(query.text, prompt_passages(passages))):
                 generated += piece
                 yield Stage("drafting", generated)
         except LLMUnavailableError as error:
@@ -142,7 +136,7 @@ class GenerativeAnswerer:
         """Kept sentences with renumbered markers (flagged ones too, in `flag` mode); None when nothing is kept."""
         if not verification.kept:
             return None, 0
-        citations: list[DraftCitation] = []
+        cited = _Citations()
         parts: list[str] = []
         flagged = 0
         for sentence in verification.sentences:
@@ -151,24 +145,29 @@ class GenerativeAnswerer:
                     parts.append(f"{sentence.text} {UNVERIFIED_FLAG}")
                     flagged += 1
                 continue
-            parts.append(f"{sentence.text} {_markers(sentence, citations)}")
-        return Draft(" ".join(parts), tuple(citations), refused=False), flagged
+            parts.append(f"{sentence.text} {markers(dict.fromkeys(cited.number(q) for q in sentence.quotes))}")
+        return Draft(" ".join(parts), cited.all(), refused=False), flagged
 
 
-def _markers(sentence: CheckedSentence, citations: list[DraftCitation]) -> str:
-    """`[n]` for each quote of the sentence, adding new citations in order of first use."""
-    numbers = []
-    for quote in sentence.quotes:
-        citation = _citation(quote)
-        if citation not in citations:
-            citations.append(citation)
-        numbers.append(citations.index(citation) + 1)
-    return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+class _Citations:
+    """Citations numbered 1, 2, … in order of first use; a quote cited twice keeps its number."""
 
+    def __init__(self, existing: Sequence[Citation] = ()) -> None:
+        self._by_place = {(c.source, c.start, c.end): c for c in existing}
 
-def _citation(quote: Quote) -> DraftCitation:
-    c = quote.chunk
-    return DraftCitation(c.source, c.title, c.publication, quote.text, quote.start, quote.end, c.section, c.page)
+    def number(self, quote: Quote) -> int:
+        c = quote.chunk
+        return self.add(Citation(n=0, source=c.source, title=c.title, quote=quote.text, start=quote.start,
+                                 end=quote.end, publication=c.publication, section=c.section, page=c.page))
+
+    def add(self, citation: Citation) -> int:
+        key = (citation.source, citation.start, citation.end)
+        if key not in self._by_place:
+            self._by_place[key] = replace(citation, n=len(self._by_place) + 1)
+        return self._by_place[key].n
+
+    def all(self) -> tuple[Citation, ...]:
+        return tuple(self._by_place.values())
 
 
 def _state_disagreement(draft: Draft, extractive: Draft) -> Draft:
@@ -177,19 +176,17 @@ def _state_disagreement(draft: Draft, extractive: Draft) -> Draft:
     if not extractive.text.startswith(DISAGREEMENT_PREFIX):
         return draft
     said = set(_NUMBER.findall(draft.text))
-    citations = list(draft.citations)
+    cited = _Citations(draft.citations)
     parts = [draft.text]
     for citation in extractive.citations:
         numbers = set(_NUMBER.findall(citation.quote))
         if numbers and not numbers & said:
-            if citation not in citations:
-                citations.append(citation)
-            parts.append(f"{citation.quote} [{citations.index(citation) + 1}]")
+            parts.append(f"{citation.quote} {marker(cited.add(citation))}")
             said |= numbers
     text = " ".join(parts)
     if not text.startswith(DISAGREEMENT_PREFIX):
         text = f"{DISAGREEMENT_PREFIX} {text}"
-    return replace(draft, text=text, citations=tuple(citations))
+    return replace(draft, text=text, citations=cited.all())
 
 
 class JudgedAnswerer:
@@ -200,13 +197,13 @@ class JudgedAnswerer:
         self.judge = judge
         self.passages = passages
 
-    def answer(self, query: Query, hits: list[Retrieved], snapshot: CorpusSnapshot) -> Draft:
-        draft = self.extractive.answer(query, hits, snapshot)
+    def answer(self, query: Query, retrieval: Retrieval) -> Draft:
+        draft = self.extractive.answer(query, retrieval)
         if draft.refused:
             return draft
-        candidates = self.extractive.score(query, hits, snapshot)
+        candidates = self.extractive.score(query, retrieval)
         try:
-            verdict = self.judge.decide(query.own_words, [p.text for p in given_passages(candidates, self.passages)])
+            verdict = self.judge.decide(query.text, [p.text for p in given_passages(candidates, self.passages)])
         except LLMUnavailableError as error:
             log.warning("LLM judge unavailable, keeping the extractive decision: %s", error)
             return draft

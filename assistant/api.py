@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import phrases
 from .aliases import expand_with_aliases
-from .answering import Answerer, Draft, ExtractiveAnswerer, Query
+from .answerer import Answerer, Citation, Draft, Query
+from .answering import ExtractiveAnswerer
 from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
@@ -20,13 +21,13 @@ from .documents import DocumentError, load_document
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, IngestReport
 from .llm import LLMUnavailableError
-from .retrieval import CorpusSnapshot, HybridRetriever, Retrieved
+from .retrieval import CorpusSnapshot, HybridRetriever, Retrieval
 from .store import ChunkStore, StoreUnavailableError
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
 
-    from .answering_llm import Stage
+    from .answering_llm import Outcome, Stage
     from .llm import LLMClient
 
 
@@ -41,21 +42,8 @@ class LLMSettingsError(ValueError):
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
 USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError,
                LLMUnavailableError)
-
-
-@dataclass(frozen=True)
-class Citation:
-    """One numbered marker's source passage: `source_text(source)[start:end] == quote`."""
-
-    n: int
-    source: str
-    title: str
-    quote: str
-    start: int
-    end: int
-    publication: str = ""
-    section: str = ""  # the heading path the quote sits under ("collections › deque objects")
-    page: int | None = None  # 1-based page of a PDF quote
+_TRACE = {"trace": True}  # an `Answer` field that records how it was made, left out of `to_dict`
+_IF_SET = {"if_set": True}  # an `Answer` field that `to_dict` includes only when it is not empty
 
 
 @dataclass(frozen=True)
@@ -74,17 +62,18 @@ class Answer:
     text: str
     citations: tuple[Citation, ...]
     refused: bool
-    question: str = ""
-    search_query: str = ""
-    retrieved: tuple[Passage, ...] = field(default=(), repr=False)
-    notice: str = ""  # e.g. the LLM was unavailable, so the answer is extractive
-    generation: Generation | None = field(default=None, repr=False)
+    question: str = field(default="", metadata=_TRACE)
+    search_query: str = field(default="", metadata=_TRACE)
+    retrieved: tuple[Passage, ...] = field(default=(), repr=False, metadata=_TRACE)  # what the answer was chosen from
+    notice: str = field(default="", metadata=_IF_SET)  # e.g. the LLM was unavailable, so the answer is extractive
+    generation: Generation | None = field(default=None, repr=False, metadata=_TRACE)  # what an LLM wrote, checked
 
     def to_dict(self) -> dict:
-        result = {"text": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
-        if self.notice:
-            result["notice"] = self.notice
-        return result
+        """The JSON contract: {text, refused, citations: [{n, source, title, quote, start, end, …}]}, plus
+        `notice` when there is one."""
+        data = asdict(self)
+        return {f.name: data[f.name] for f in fields(self)
+                if not f.metadata.get("trace") and (data[f.name] or not f.metadata.get("if_set"))}
 
 
 @dataclass(frozen=True)
@@ -101,6 +90,8 @@ class Generation:
 
 @dataclass(frozen=True)
 class Status:
+    """What is indexed: chunks per document, the embedder's name and where the store lives."""
+
     documents: dict[str, int]
     chunks: int
     embedder: str
@@ -189,37 +180,36 @@ class Assistant:
         `Stage("drafting", draft)` as the unverified draft grows, `Stage("checking")`; the last item is the
         verified `Answer`, which replaces the draft."""
         question = self._validate(question)
-        query, hits, snapshot = self.prepare(question, history)
+        query, retrieval = self.prepare(question, history)
         search_text = query.text
         answerer = self.answerer
         if not hasattr(answerer, "stream"):
             with self._busy if self.llm_client is not None else nullcontext():
-                yield _to_answer(answerer.answer(query, hits, snapshot), question, search_text, hits)
+                yield _to_answer(answerer.answer(query, retrieval), question, search_text, retrieval)
             return
         with self._busy:
-            outcome = yield from answerer.stream(query, hits, snapshot)
-        answer = _to_answer(outcome.draft, question, search_text, hits)
+            outcome = yield from answerer.stream(query, retrieval)
+        answer = _to_answer(outcome.draft, question, search_text, retrieval)
         yield _with_generation(answer, outcome)
 
-    def prepare(self, question: str, history: History | None = None) -> tuple[Query, list[Retrieved], CorpusSnapshot]:
+    def prepare(self, question: str, history: History | None = None) -> tuple[Query, Retrieval]:
         """The question as answerers see it (follow-up made standalone, aliases added) and what it retrieves."""
         question = self._validate(question)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
-        snapshot = self.retriever.snapshot()
+        snapshot = self.retriever.snapshot()  # the one revision read: everything below sees this snapshot
         history = history or ()
         search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
-        return query, self.retriever.retrieve(search_text, query.vector, snapshot), snapshot
+        return query, self.retriever.retrieve(search_text, query.vector, snapshot)
 
-    def _condense(self, question: str, history: History, snapshot) -> str:
+    def _condense(self, question: str, history: History, snapshot: CorpusSnapshot) -> str:
         """The follow-up made standalone: by the LLM when one is configured, else (or if it fails) by rules."""
-        by_rules = condense(question, history, snapshot.rarity)
+        by_rules = condense(question, history, snapshot.statistics.rarity)
         client = self.llm_client
         if client is None or by_rules == question or not self.generative:
             return by_rules
-        from .llm import LLMUnavailableError
         from .prompts import condense_messages
 
         try:
@@ -230,8 +220,8 @@ class Assistant:
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         return rewritten if 3 <= len(rewritten) <= 4 * len(question) + 200 else by_rules
 
-    def retrieve(self, query: str) -> list[Retrieved]:
-        """The fused hits for a standalone query (no follow-up handling): what `ask` answers from."""
+    def retrieve(self, query: str) -> Retrieval:
+        """What a standalone query retrieves (no follow-up handling): the fused hits `ask` answers from."""
         query = self._validate(query)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
@@ -270,7 +260,7 @@ class Assistant:
         return question
 
 
-def _with_generation(answer: Answer, outcome) -> Answer:
+def _with_generation(answer: Answer, outcome: Outcome) -> Answer:
     """The answer with the outcome's notice and, when the LLM wrote a draft, what the checks made of it."""
     generation = None
     if outcome.verification is not None:
@@ -283,8 +273,8 @@ def _with_generation(answer: Answer, outcome) -> Answer:
     return replace(answer, notice=outcome.notice, generation=generation)
 
 
-def _to_answer(draft: Draft, question: str, query: str, hits: list[Retrieved]) -> Answer:
-    citations = tuple(Citation(n, c.source, c.title, c.quote, c.start, c.end, c.publication, c.section, c.page)
-                      for n, c in enumerate(draft.citations, 1))
-    retrieved = tuple(Passage(h.chunk.source, h.chunk.start, h.chunk.end) for h in hits)
+def _to_answer(draft: Draft, question: str, query: str, retrieval: Retrieval) -> Answer:
+    """The public answer: the draft's citations by their own numbers, and the passages the draft was made from."""
+    retrieved = tuple(Passage(h.chunk.source, h.chunk.start, h.chunk.end) for h in retrieval.hits)
+    citations = tuple(sorted(draft.citations, key=lambda c: c.n))
     return Answer(draft.text, citations, draft.refused, question, query, retrieved)

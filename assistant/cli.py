@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 
 from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
+from .markers import marker
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,8 +91,7 @@ def status(sources: Path | None, index: Path | None, as_json: bool) -> None:
     """Show what is indexed: documents, chunks, embedder and store."""
     info = Assistant(_settings(sources, index)).status()
     if as_json:
-        click.echo(json.dumps({"documents": info.documents, "chunks": info.chunks, "embedder": info.embedder,
-                               "store": info.store}))
+        click.echo(json.dumps(asdict(info)))
         return
     click.echo(f"store: {info.store}\nembedder: {info.embedder}\ndocuments: {len(info.documents)}\nchunks: {info.chunks}")
     for source, count in info.documents.items():
@@ -264,7 +265,7 @@ def format_answer(answer: Answer) -> str:
         lines.append("Related passages:" if answer.refused else "Sources:")
         for c in answer.citations:
             where = f"{c.title} ({c.publication})" if c.publication else c.title
-            lines.append(f"[{c.n}] {where} — {c.source}:{c.start}-{c.end}\n    “{c.quote}”")
+            lines.append(f"{marker(c.n)} {where} — {c.source}:{c.start}-{c.end}\n    “{c.quote}”")
     return "\n".join(lines)
 
 

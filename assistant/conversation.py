@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from .markers import strip_markers
 from .text import STOPWORDS, is_anaphoric_question, words
 
 History = Sequence[tuple[str, str]]
 _NAME = re.compile(r"\b[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z0-9][\w\-]*)*")
-_MARKER = re.compile(r"\[\d+\]")
 _MAX_NAMES = 2
 _ANSWER_CHARS = 300
 
@@ -25,7 +25,7 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
     if not history or not is_anaphoric_question(question):
         return question
     for user_turn, reply in reversed(history):
-        for text in (user_turn, _MARKER.sub("", reply)[:_ANSWER_CHARS]):
+        for text in (user_turn, strip_markers(reply)[:_ANSWER_CHARS]):
             names = [n for n in dict.fromkeys(_names(text)) if n.lower() not in question.lower() and rarity(n) > 0]
             names = [n for n in names if not any(n != other and n in other for other in names)]
             if names:

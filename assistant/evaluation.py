@@ -23,12 +23,12 @@ from typing import Any
 from . import metrics
 from .api import Answer, Assistant
 from .config import Settings
+from .markers import marker, markers, strip_markers
 from .support import SupportChecker, split_statements, validate
 
 DEFAULT_GOLD = Path("evals/corpora/news/gold.jsonl")
 DEFAULT_PAIRS = Path("evals/support_pairs.jsonl")
 DEFAULT_REPORT_DIR = Path("evals/reports")
-_MARKERS = re.compile(r"\s*\[\d+\]")
 
 
 
@@ -232,7 +232,7 @@ def _score(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answer], 
     judged = [None if a.refused else _judge_statements(a, checker) for a in answers]
     supports = [None if j is None else [s for _, s, _ in j] for j in judged]
     given = [None if a.refused else a for a in answers]
-    vectors = bot.embedder.embed_batch([_MARKERS.sub("", a.text) for a in answers] + [g.reference for g in gold])
+    vectors = bot.embedder.embed_batch([strip_markers(a.text) for a in answers] + [g.reference for g in gold])
     n = len(gold)
     columns = {
         "fact_recall": metrics.fact_recall([a and a.text for a in given], [g.facts for g in gold]),
@@ -305,13 +305,13 @@ def _failures(item: GoldItem, answer: Answer, statements: Sequence[dict], suppor
         if not answer.refused and not {c.source for c in answer.citations} & {s for s, _ in item.evidence}:
             reasons.append("cites none of the gold evidence sources")
     for statement, support in zip(statements, supports or (), strict=True):
-        markers = "".join(f"[{n}]" for n in statement["markers"])
+        cited = markers(statement["markers"])
         if not support.joint:
-            reasons.append(f"unsupported statement {markers or '(uncited)'}: “{_short(statement['text'])}” "
+            reasons.append(f"unsupported statement {cited or '(uncited)'}: “{_short(statement['text'])}” "
                            f"({statement['why']})")
         for n, alone, without in zip(statement["markers"], support.alone, support.without, strict=True):
             if support.joint and not (alone or not without):
-                reasons.append(f"citation [{n}] is not needed for its statement")
+                reasons.append(f"citation {marker(n)} is not needed for its statement")
     for (source, quote), rank in zip(item.evidence, ranks, strict=True):
         if rank is None or rank > k:
             reasons.append(f"gold evidence not in the top {k} retrieved ({source}, rank {rank or '-'}): "
@@ -447,7 +447,7 @@ def render_markdown(result: EvalResult) -> str:
                   "- **Answer**" + (" (refused)" if item.answer["refused"] else "") + ":", ""]
         lines += [f"  > {line}" for line in item.answer["text"].splitlines()]
         lines.append("")
-        lines += [f"  - [{c['n']}] `{c['source']}:{c['start']}-{c['end']}` “{_short(c['quote'], 200)}”"
+        lines += [f"  - {marker(c['n'])} `{c['source']}:{c['start']}-{c['end']}` “{_short(c['quote'], 200)}”"
                   for c in item.answer["citations"]]
         lines += ["- **Why:**"] + [f"  - {reason}" for reason in item.failures] + [""]
     return "\n".join(lines) + "\n"

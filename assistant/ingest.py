@@ -45,11 +45,8 @@ class IngestReport:
     rebuilt: str = ""  # why every document was re-indexed, when it was
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["skipped"] = [asdict(s) for s in self.skipped]
-        for key in ("added", "updated", "removed", "unchanged"):
-            data[key] = list(data[key])
-        return data
+        """Plain data for JSON (tuples stay tuples; `json` writes them as lists)."""
+        return asdict(self)
 
     @property
     def changed(self) -> bool:

@@ -57,7 +57,7 @@ class SourcesRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=chunk_node(hit.chunk), score=hit.score)
-                for hit in self.bot.retrieve(query_bundle.query_str)]
+                for hit in self.bot.retrieve(query_bundle.query_str).hits]
 
 
 class CitedQueryEngine(BaseQueryEngine):

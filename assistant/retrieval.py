@@ -7,7 +7,7 @@ changes, so a shared Chroma server stays the single source of truth for every pr
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +29,45 @@ class Retrieved:
     lexical_rank: int | None
 
 
+@dataclass(frozen=True)
+class TermStatistics:
+    """How often each stemmed term occurs across the chunks of one snapshot: what answerers weigh terms by."""
+
+    document_frequency: Mapping[str, int]
+    chunks: int
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> TermStatistics:
+        frequency: dict[str, int] = {}
+        count = 0
+        for text in texts:
+            count += 1
+            for term in set(terms(text)):
+                frequency[term] = frequency.get(term, 0) + 1
+        return cls(frequency, count)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term over chunks (rarer terms weigh more)."""
+        n = max(self.chunks, 1)
+        return float(np.log(1 + (n + 1) / (self.document_frequency.get(term, 0) + 0.5)))
+
+    def rarity(self, name: str) -> float:
+        """IDF of the rarest corpus word in a name; 0 if the corpus never uses it (it cannot help find anything)."""
+        return max((self.idf(t) for t in terms(name) if t in self.document_frequency), default=0.0)
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What one question retrieved, all from one snapshot: the fused hits, best first, and that snapshot's
+    term statistics (so an answerer never needs the snapshot itself)."""
+
+    hits: tuple[Retrieved, ...]
+    statistics: TermStatistics
+    revision: str = ""
+
+
 class CorpusSnapshot:
-    """Everything derived from the whole collection at one revision: BM25 index, texts, aliases."""
+    """Everything derived from the whole collection at one revision: BM25 index, texts, aliases, term statistics."""
 
     def __init__(self, revision: str, records: list[tuple[str, str, dict]]) -> None:
         import bm25s
@@ -46,7 +83,7 @@ class CorpusSnapshot:
             tokens = bm25s.tokenize([c.searchable_text for c in self.chunks], stopwords="en", stemmer=self._stemmer,
                                     show_progress=False)
             self._bm25.index(tokens, show_progress=False)
-        self.document_frequency = _document_frequency(c.searchable_text for c in self.chunks)
+        self.statistics = TermStatistics.of(c.searchable_text for c in self.chunks)
 
     def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
         """BM25 over the chunks; chunks sharing no term with the query are left out."""
@@ -58,22 +95,6 @@ class CorpusSnapshot:
         ids, scores = self._bm25.retrieve(tokens, k=min(k, len(self.chunks)), show_progress=False)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a stemmed term over chunks (rarer terms weigh more)."""
-        n = max(len(self.chunks), 1)
-        return float(np.log(1 + (n + 1) / (self.document_frequency.get(term, 0) + 0.5)))
-
-    def rarity(self, name: str) -> float:
-        """IDF of the rarest corpus word in a name; 0 if the corpus never uses it (it cannot help find anything)."""
-        return max((self.idf(t) for t in terms(name) if t in self.document_frequency), default=0.0)
-
-
-def _document_frequency(texts: Iterable[str]) -> dict[str, int]:
-    frequency: dict[str, int] = {}
-    for text in texts:
-        for term in set(terms(text)):
-            frequency[term] = frequency.get(term, 0) + 1
-    return frequency
 
 
 class HybridRetriever:
@@ -87,18 +108,20 @@ class HybridRetriever:
         self._lock = threading.Lock()
 
     def snapshot(self) -> CorpusSnapshot:
+        """The snapshot at the store's current revision (one revision read; rebuilt only when it changed)."""
         revision = self.store.revision()
         with self._lock:
             if self._snapshot is None or self._snapshot.revision != revision:
                 self._snapshot = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
             return self._snapshot
 
-    def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot | None = None) -> list[Retrieved]:
-        """Fused hits for the query; pass the snapshot the caller already holds, so one question sees one revision."""
-        snapshot = snapshot or self.snapshot()
+    def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot) -> Retrieval:
+        """Fused hits for the query plus the statistics of `snapshot`, the one the caller took for this question
+        (required, so one question never reads two revisions)."""
         dense = self.store.query(query_vector, self.retrieve_k)
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
-        return reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
+        hits = reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
+        return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision)
 
 
 def reciprocal_rank_fusion(dense: list[StoredChunk], lexical: list[StoredChunk]) -> list[Retrieved]:

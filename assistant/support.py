@@ -26,19 +26,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from .embedding import Embedder
+from .markers import MARKER_GROUP, numbers
 from .phrases import DISAGREEMENT_PREFIX
 from .text import terms
 
 MIN_COVERAGE = 0.7
 MIN_COSINE = 0.5
 
-_MARKER_GROUP = re.compile(r"(?:\s*\[\d+\])+")
-_MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?:[A-Z][\w\-]*[A-Z][\w\-]*|[A-Z][a-z][\w\-]*)")
 _TRANSLATE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-",
@@ -69,8 +68,8 @@ def split_statements(answer_text: str) -> list[Statement]:
     """
     statements: list[Statement] = []
     position = 0
-    for match in _MARKER_GROUP.finditer(answer_text):
-        markers = tuple(int(n) for n in _MARKER.findall(match.group()))
+    for match in MARKER_GROUP.finditer(answer_text):
+        markers = tuple(numbers(match.group()))
         statements.append(Statement(_clean(answer_text[position:match.start()]), markers))
         position = match.end()
     statements.append(Statement(_clean(answer_text[position:]), ()))
@@ -170,10 +169,7 @@ class CheckerValidation:
     errors: tuple[dict, ...]
 
     def to_dict(self) -> dict:
-        return {"n": self.n, "accuracy": self.accuracy, "precision": self.precision, "recall": self.recall,
-                "true_positive": self.true_positive, "false_positive": self.false_positive,
-                "true_negative": self.true_negative, "false_negative": self.false_negative,
-                "errors": list(self.errors)}
+        return asdict(self)
 
 
 def validate(checker: SupportChecker, pairs: Sequence[dict]) -> CheckerValidation:

@@ -15,10 +15,10 @@ from html import escape
 from typing import Any
 
 from .api import Answer, Citation, Status
+from .markers import marker, replace_markers
 from .phrases import CHECKING
 
 CONTEXT_CHARS = 280
-_MARKER = re.compile(r"\[(\d+)\]")
 
 CSS = """
 .answer p, .question p { margin: 0 0 .5em 0; }
@@ -98,13 +98,12 @@ def cite_id(turn: int, n: int) -> str:
 
 
 def _with_markers(escaped: str, turn: int, numbers: set[int]) -> str:
-    def link(match: re.Match[str]) -> str:
-        n = int(match.group(1))
+    def link(n: int) -> str | None:
         if n not in numbers:
-            return match.group(0)
-        return f'<a class="cite-marker" href="#{cite_id(turn, n)}" title="Show source {n}">[{n}]</a>'
+            return None
+        return f'<a class="cite-marker" href="#{cite_id(turn, n)}" title="Show source {n}">{marker(n)}</a>'
 
-    return _MARKER.sub(link, escaped)
+    return replace_markers(escaped, link)
 
 
 def render_question(question: str) -> str:
@@ -189,7 +188,7 @@ def render_card(citation: Citation, turn: int, source_text: Callable[[str], str]
                + (" …" if cut_after else ""))
     meta = " · ".join(escape(part) for part in (citation.publication, citation.source) if part)
     return (f'<div class="cite-card" id="{cite_id(turn, citation.n)}">'
-            f'<div class="cite-head"><span class="cite-n">[{citation.n}]</span>'
+            f'<div class="cite-head"><span class="cite-n">{marker(citation.n)}</span>'
             f'<span class="cite-title">{escape(citation.title or citation.source)}</span></div>'
             f'<div class="cite-meta">{meta}</div>'
             f'<p class="cite-passage">{passage}</p></div>')

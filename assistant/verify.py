@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from .markers import MARKER_GROUP, numbers, strip_markers
 from .store import StoredChunk
 from .support import Judgement, SupportChecker
 from .text import sentence_spans, terms
 
-MARKER = re.compile(r"\[(\d+)\]")
-_MARKERS_ONLY = re.compile(r"^(?:\s*\[\d+\])+\s*[.!?]?\s*$")
-_LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+\])+)")
+_MARKERS_ONLY = re.compile(rf"^{MARKER_GROUP.pattern}\s*[.!?]?\s*$")
+_LEADING_MARKERS = re.compile(rf"^{MARKER_GROUP.pattern}")
 MAX_WINDOW = 3
 
 
@@ -100,16 +100,16 @@ def split_generated(text: str) -> list[tuple[str, tuple[int, ...]]]:
     for start, end in sentence_spans(text):
         piece = text[start:end]
         if pieces and _MARKERS_ONLY.match(piece):
-            pieces[-1][1].extend(int(n) for n in MARKER.findall(piece))
+            pieces[-1][1].extend(numbers(piece))
             continue
         leading = _LEADING_MARKERS.match(piece)
         if pieces and leading:
-            pieces[-1][1].extend(int(n) for n in MARKER.findall(leading.group(1)))
+            pieces[-1][1].extend(numbers(leading.group(0)))
             piece = piece[leading.end():]
-        pieces.append([piece, [int(n) for n in MARKER.findall(piece)]])
+        pieces.append([piece, numbers(piece)])
     result = []
     for piece, markers in pieces:
-        clean = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", piece))
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(piece))
         clean = re.sub(r"\s{2,}", " ", clean).strip()
         if terms(clean):
             result.append((clean, tuple(dict.fromkeys(markers))))

@@ -169,7 +169,7 @@ def measure(args: dict) -> dict:
     retrieve, embed_q, ask, repeat = [], [], [], []
     for q, v in zip(questions, vectors, strict=True):
         began = time.perf_counter()
-        bot.retriever.retrieve(q, v)
+        bot.retriever.retrieve(q, v, bot.retriever.snapshot())
         retrieve.append(time.perf_counter() - began)
     for q in questions:
         began = time.perf_counter()

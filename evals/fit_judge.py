@@ -44,15 +44,15 @@ def collect(corpora: list[str]) -> None:
         for item in load_gold(corpus.gold):
             if item.history:
                 continue
-            query, hits, snapshot = bot.prepare(item.question)
-            candidates = extractive.score(query, hits, snapshot)
+            query, retrieval = bot.prepare(item.question)
+            candidates = extractive.score(query, retrieval)
             passages = given_passages(candidates, bot.settings.judge_passages)
             spans = [(s, *find_collapsed(bot.source_text(s), q)) for s, q in item.evidence]
             holds = [any(p.chunk.source == s and a >= 0 and p.start < b and a < p.end for s, a, b in spans)
                      for p in passages]
             label = None if item.answerable and not any(holds) else item.answerable
             rows.append({"corpus": corpus.name, "id": item.id, "question": query.text, "label": label,
-                         "extractive_refused": extractive.answer(query, hits, snapshot).refused,
+                         "extractive_refused": extractive.answer(query, retrieval).refused,
                          "passages": [p.text for p in passages], "evidence_in": holds})
         print(f"{corpus.name}: {sum(r['corpus'] == corpus.name for r in rows)} questions", file=sys.stderr)
     PAIRS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from click.testing import CliRunner
 
 from assistant import Assistant, IndexNotFoundError, Settings
+from assistant.answerer import Citation, Draft, Query
 from assistant.cli import main
+from assistant.markers import numbers
 from assistant.phrases import CANNOT_ANSWER_PHRASE, DISAGREEMENT_PREFIX
+from assistant.retrieval import Retrieval
 
 POST = "000_22e29f2dc333583c.txt"
 REGISTER = "002_f4a60f190d2ae731.txt"
@@ -34,7 +36,7 @@ QUESTIONS = [
 
 
 def assert_citations_are_exact(bot: Assistant, answer) -> None:
-    markers = sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer.text)})
+    markers = sorted(set(numbers(answer.text)))
     assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for citation in answer.citations:
         assert bot.source_text(citation.source)[citation.start:citation.end] == citation.quote
@@ -124,3 +126,56 @@ def test_cli_chat_keeps_the_conversation(corpus_assistant: Assistant) -> None:
                                 input="Why was Yitu listed?\nHas it tried to export its tech?\n\n")
     assert result.exit_code == 0, result.output
     assert "facial recognition" in result.output and "tried to export" in result.output
+
+
+def test_ask_reads_the_store_revision_once_per_question(corpus_assistant: Assistant, monkeypatch) -> None:
+    reads: list[str] = []
+    real_revision = corpus_assistant.store.revision
+
+    def counted() -> str:
+        reads.append(real_revision())
+        return reads[-1]
+
+    monkeypatch.setattr(corpus_assistant.store, "revision", counted)
+    first = corpus_assistant.ask("Why was Yitu listed?")
+    assert len(reads) == 1
+    corpus_assistant.ask("Has it tried to export its tech?", history=[("Why was Yitu listed?", first.text)])
+    assert len(reads) == 2
+
+
+class TopSentenceAnswerer:
+    """The least an answerer needs to implement: quote the first prose sentence of the best hit.
+
+    It hands its citations over in reverse order: they are matched to markers by number, not position.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[Retrieval] = []
+
+    def answer(self, query: Query, retrieval: Retrieval) -> Draft:
+        self.seen.append(retrieval)
+        chunks = [hit.chunk for hit in retrieval.hits[:2]]
+        citations = []
+        for n, chunk in enumerate(chunks, 1):
+            sentence = next(s for s in chunk.sentences if s.is_prose)
+            citations.append(Citation(n=n, source=chunk.source, title=chunk.title,
+                                      quote=chunk.text[sentence.start:sentence.end],
+                                      start=chunk.start + sentence.start, end=chunk.start + sentence.end))
+        text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+        return Draft(text, tuple(reversed(citations)), refused=False)
+
+
+def test_an_answerer_is_one_class_given_the_hits_and_statistics_of_one_snapshot(corpus_assistant: Assistant) -> None:
+    answerer = TopSentenceAnswerer()
+    bot = Assistant(corpus_assistant.settings, embedder=corpus_assistant.embedder, answerer=answerer)
+    answer = bot.ask("Why was Yitu listed?")
+    (retrieval,) = answerer.seen
+    assert retrieval.revision == bot.store.revision()
+    assert [(p.source, p.start, p.end) for p in answer.retrieved] == \
+        [(h.chunk.source, h.chunk.start, h.chunk.end) for h in retrieval.hits]
+    statistics = retrieval.statistics
+    assert statistics.chunks == bot.store.count() and statistics.document_frequency["yitu"] >= 1
+    assert 0 < statistics.idf("yitu") < statistics.idf("zanzibar")  # a term the corpus never uses is the rarest
+    assert statistics.rarity("Yitu") > 0 == statistics.rarity("Zanzibar")
+    assert_citations_are_exact(bot, answer)
+    assert answer.to_dict()["citations"][0]["n"] == 1

@@ -88,6 +88,41 @@ def test_rst_paragraphs_span_indented_wrapped_lines_and_directives_are_blocks(tm
     assert any(kind == "paragraph" and text.startswith("versionadded:: 3.2") for kind, text in _texts(document))
 
 
+KILN_GUIDE = """title: Kiln Controller Guide
+author: Pottery Works
+
+# Kiln controller
+
+!!! warning "Hot surfaces"
+    The lid stays above 200 degrees for an hour after firing ends.
+    Wear gloves when you open it.
+
+__ramp_rate__{: #ramp_rate }
+
+:   Degrees gained per hour during the first stage.
+
+    A slower ramp protects thick pots.
+
+The following options are accepted:
+
+* **`hold_minutes`**: How long the peak temperature is held.
+
+    Default: `10`
+"""
+
+
+def test_markdown_admonitions_definitions_and_option_details_are_prose_in_context(tmp_path: Path) -> None:
+    document = _load(tmp_path, "kiln.md", KILN_GUIDE)
+    by_text = {document.text[b.start:b.end]: b for b in document.blocks}
+    assert not any("Pottery Works" in text for text in by_text)  # leading metadata is not prose
+    warning = next(b for text, b in by_text.items() if text.startswith("The lid stays"))
+    assert warning.kind == "paragraph" and document.text[warning.start:warning.end].endswith("open it.")
+    definition = by_text["Degrees gained per hour during the first stage."]  # the ":   " marker left out
+    assert definition.section == ("Kiln controller", "ramp_rate")
+    assert by_text["A slower ramp protects thick pots."].section == ("Kiln controller", "ramp_rate")
+    assert by_text["Default: `10`"].section == ("Kiln controller", "hold_minutes")
+
+
 def test_markdown_list_items_are_whole_and_headings_give_the_section(tmp_path: Path) -> None:
     document = _load(tmp_path, "ferry.md", MARKDOWN_SOURCE)
     items = [text for kind, text in _texts(document) if kind == "list_item"]
@@ -182,3 +217,16 @@ def test_reason_sentences_are_found_by_english_connectives(sentence: str, gives_
 ])
 def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str, gives_amount: bool) -> None:
     assert can_answer_type(sentence, expected_answer_type("How much does it cost?")) is gives_amount
+
+
+@pytest.mark.parametrize(("question", "answer_type"), [
+    ("How much did the bakery pay for its new oven?", "money"),                 # bakery
+    ("How much money did the shipyard raise from its bond?", "money"),         # shipyard
+    ("What is the price of the premium plan?", "money"),                      # API pricing page
+    ("Which exception does connect() raise when the host is unknown?", None),  # API reference: not money
+    ("How much must continuation lines be indented?", "quantity"),
+    ("How much flour goes into one loaf?", "quantity"),
+    ("At what temperature does the dough rise?", None),
+])
+def test_money_is_asked_for_with_money_words(question: str, answer_type: str | None) -> None:
+    assert expected_answer_type(question) == answer_type

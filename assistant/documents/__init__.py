@@ -18,7 +18,7 @@ __all__ = ["LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFF
            "is_supported", "list_source_files", "load_document"]
 
 # Bump when a parser changes what it produces: the index fingerprint includes it, so a change re-indexes.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf")
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.DOTALL)
 
