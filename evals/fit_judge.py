@@ -5,7 +5,8 @@
     python evals/fit_judge.py fit                # threshold, AUC, leave-one-corpus-out check -> evals/judge/fit.json
 
 A pair is a gold question without history and the passages the answerer would give the judge
-(`Settings.judge_passages` of them). Its label: answerable when the gold says so AND a gold evidence
+(`Settings.judge_passages` of them), among the questions the extractive evidence scores do not refuse
+already (the only ones the judge is asked about). Its label: answerable when the gold says so AND a gold evidence
 quote lies inside one of those passages (the judge can only see what retrieval found); unanswerable
 when the gold says so. Answerable questions whose evidence was not retrieved are left out: their
 label at the pair level is unknown. The question's score is its best passage's P(yes), as the judge
@@ -59,17 +60,26 @@ def collect(corpora: list[str]) -> None:
     print(f"{len(rows)} questions, {sum(r['label'] is not None for r in rows)} labelled -> {PAIRS}")
 
 
-def score(llm: str, answerable_per_corpus: int | None) -> None:
+def label(row: dict, passages: int) -> bool | None:
+    """Answerable only if the evidence is in the first `passages` passages the judge reads; None if unknown."""
+    if row["label"] is False:
+        return False
+    return True if any(row["evidence_in"][:passages]) else None
+
+
+def score(llm: str, answerable_per_corpus: int | None, passages: int, threads: int) -> None:
     from assistant import Settings
     from assistant.judge import AnswerabilityJudge
     from assistant.llm import LLMClient, make_llm
 
-    settings = Settings(llm=llm)
+    settings = Settings(llm=llm, llm_threads=threads, llm_timeout=300)
     judge = AnswerabilityJudge(LLMClient(lambda: make_llm(settings), settings.llm_timeout), 1.0, 99)
     done = {(r["corpus"], r["id"]) for r in _read(SCORES)}
     from assistant.evaluation import spread_sample
 
-    labelled = [r for r in _read(PAIRS) if r["label"] is not None]
+    # The judge only sees questions the extractive evidence scores did not already refuse: fit on those.
+    labelled = [{**r, "label": label(r, passages)} for r in _read(PAIRS) if not r["extractive_refused"]]
+    labelled = [r for r in labelled if r["label"] is not None]
     chosen = []
     for corpus in dict.fromkeys(r["corpus"] for r in labelled):
         rows_of = [r for r in labelled if r["corpus"] == corpus]
@@ -78,7 +88,7 @@ def score(llm: str, answerable_per_corpus: int | None) -> None:
     rows = [r for r in chosen if (r["corpus"], r["id"]) not in done]
     with SCORES.open("a", encoding="utf-8") as out:
         for n, row in enumerate(rows, 1):
-            p_yes = [round(judge.p_yes(row["question"], passage), 4) for passage in row["passages"]]
+            p_yes = [round(judge.p_yes(row["question"], passage), 4) for passage in row["passages"][:passages]]
             out.write(json.dumps({"corpus": row["corpus"], "id": row["id"], "label": row["label"], "p_yes": p_yes,
                                   "extractive_refused": row["extractive_refused"]}) + "\n")
             out.flush()
@@ -122,7 +132,7 @@ def rates(scores: list[float], labels: list[bool], threshold: float) -> dict[str
 
 
 def fit(passages: int) -> None:
-    rows = _read(SCORES)
+    rows = [r for r in _read(SCORES) if len(r["p_yes"]) >= passages]
     if not rows:
         raise SystemExit(f"no scores in {SCORES}: run `collect` and `score` first")
     scores = [max(r["p_yes"][:passages], default=0.0) for r in rows]
@@ -152,13 +162,15 @@ def main() -> None:
     s.add_argument("--llm", default="local", choices=["local", "openai", "ollama"])
     s.add_argument("--answerable-per-corpus", type=int, default=None,
                    help="score only this many answerable questions per corpus (all unanswerable ones are scored)")
+    s.add_argument("--passages", type=int, default=2, help="top passages the judge reads")
+    s.add_argument("--threads", type=int, default=2, help="CPU threads of the local model")
     f = sub.add_parser("fit")
-    f.add_argument("--passages", type=int, default=3, help="top passages the judge reads")
+    f.add_argument("--passages", type=int, default=2, help="top passages the judge reads")
     args = parser.parse_args()
     if args.step == "collect":
         collect(args.corpus)
     elif args.step == "score":
-        score(args.llm, args.answerable_per_corpus)
+        score(args.llm, args.answerable_per_corpus, args.passages, args.threads)
     else:
         fit(args.passages)
 
