@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(200, ge=16, le=4096, description="Most tokens an answer may have.")
     llm_passages: int = Field(5, ge=1, le=20, description="Numbered passages given to the model.")
     verify: Literal["none", "llm"] = Field("none", description="llm = answers stay extractive, the LLM only judges answerability.")
-    judge_threshold: float = Field(0.7, ge=0.0, le=1.0, description="Least P(yes) of the answerability judge.")
-    judge_passages: int = Field(3, ge=1, le=10, description="Top passages the judge reads, one at a time.")
+    judge_threshold: float = Field(0.387, ge=0.0, le=1.0, description="Least P(yes) of the answerability judge "
+                                   "(fitted by evals/fit_judge.py: evals/judge/fit.json).")
+    judge_passages: int = Field(2, ge=1, le=10, description="Top passages the judge reads, one at a time.")
     unsupported: Literal["remove", "flag"] = Field("remove", description="What happens to an unsupported sentence.")
 
     @field_validator("chroma_host")
