@@ -272,7 +272,7 @@ def _judge_statements(answer: Answer, checker: SupportChecker) -> list[tuple[Any
     """Each statement with its ALCE support judgements (joint, each citation alone, all but each)."""
     quotes = {c.n: c.quote for c in answer.citations}
     judged = []
-    for statement in split_statements(answer.text):
+    for statement in split_statements(answer.text, [c.n for c in answer.citations]):
         cited = [quotes.get(n, "") for n in statement.markers]
         joint = checker.judge(statement.text, [q for q in cited if q])
         if len(cited) <= 1:

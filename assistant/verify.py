@@ -93,20 +93,28 @@ class Verification:
 def split_generated(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """(sentence without markers, its marker numbers) for each sentence of a generated answer.
 
-    Markers written after the full stop ("... list. [2]") or at the start of the next sentence
-    belong to the sentence before them.
+    Markers follow their sentence, as the prompt asks: those written after the full stop
+    ("... list. [2]") or at the start of the next sentence belong to the sentence before them.
+    An answer that opens with a marker ("[1] A. [2] B.") puts each marker before its sentence
+    instead, and is read that way throughout.
     """
+    markers_first = bool(_LEADING_MARKERS.match(text.lstrip()))
     pieces: list[list] = []
+    carried: list[int] = []  # markers-first: markers read before the sentence they belong to
     for start, end in sentence_spans(text):
         piece = text[start:end]
-        if pieces and _MARKERS_ONLY.match(piece):
-            pieces[-1][1].extend(numbers(piece))
+        if _MARKERS_ONLY.match(piece):
+            if markers_first:
+                carried.extend(numbers(piece))
+            elif pieces:
+                pieces[-1][1].extend(numbers(piece))
             continue
         leading = _LEADING_MARKERS.match(piece)
-        if pieces and leading:
+        if pieces and leading and not markers_first:
             pieces[-1][1].extend(numbers(leading.group(0)))
             piece = piece[leading.end():]
-        pieces.append([piece, numbers(piece)])
+        pieces.append([piece, carried + numbers(piece)])
+        carried = []
     result = []
     for piece, markers in pieces:
         clean = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(piece))

@@ -91,6 +91,9 @@ def test_split_statements_at_marker_groups() -> None:
     assert [(s.text, s.markers) for s in statements] == [
         ("DJI makes drones.", (1,)), ("It was listed", (2, 3)), ("Trailing claim about Megvii.", ())]
     assert split_statements("And so it was. [1]") == []
+    # source text can hold brackets: "heap[0]" names no citation of the answer, so it is text, not a marker
+    quoted = split_statements("To peek, use heap[0]. [1] It pops. [2]", cited=[1, 2])
+    assert [(s.text, s.markers) for s in quoted] == [("To peek, use heap[0].", (1,)), ("It pops.", (2,))]
 
 
 def test_support_checker_rules(embedder: MiniLMEmbedder) -> None:

@@ -13,6 +13,13 @@ def test_markers_before_or_after_the_full_stop_belong_to_their_sentence() -> Non
         ("Yitu built face recognition.", (1,)), ("It was listed in 2021.", (2,))]
 
 
+def test_an_answer_that_opens_with_a_marker_puts_each_marker_before_its_sentence() -> None:
+    assert split_generated("[1] Megvii was added in 2019. [3] Megvii said it opposes the move. No source here.") == [
+        ("Megvii was added in 2019.", (1,)), ("Megvii said it opposes the move.", (3,)), ("No source here.", ())]
+    assert split_generated("[1] Treasury acted on Thursday. [2][3] It named eight firms.") == [
+        ("Treasury acted on Thursday.", (1,)), ("It named eight firms.", (2, 3))]
+
+
 def test_a_sentence_without_markers_has_none_and_markers_inside_count() -> None:
     assert split_generated("First claim [1] and second claim [2]. No citation here.") == [
         ("First claim and second claim.", (1, 2)), ("No citation here.", ())]
