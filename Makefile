@@ -3,10 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export GRADIO_ANALYTICS_ENABLED := False
-export ANONYMIZED_TELEMETRY := False
+# The offline environment (HF_HUB_OFFLINE, …) is set by `assistant/offline.py` in every Python process.
 
 .PHONY: install run test lint eval corpora browser bench llm eval-llm clean
 
@@ -16,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m assistant.onnx_export  # export the configured embedder from the local weights now, not at the first question
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,8 +29,11 @@ browser:
 	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# ruff (incl. magic numbers and complexity), mypy on assistant/, and the import contracts (no cycles, layers).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install browser lint
 	$(PY) -m pytest -q

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+_SHORTEST_STANDALONE_WORD = 3  # a first word of more letters than this can stand for the whole name
 _NAME = r"[A-Z][\w&.\-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.\-]*){0,5}"
 _PATTERNS = [
     re.compile(rf"(?P<a>{_NAME}),?\s+(?:\(\s*)?(?:which\s+is\s+|who\s+is\s+)?(?:also\s+|formerly\s+|better\s+)?"
@@ -24,9 +25,10 @@ def find_aliases(texts: Iterable[str]) -> AliasTable:
     for text in texts:
         for pattern in _PATTERNS:
             for match in pattern.finditer(text):
-                pair = {match.group("a").strip(" .,"), match.group("b").strip(" .,")}
-                if len(pair) < 2:
+                first, second = match.group("a").strip(" .,"), match.group("b").strip(" .,")
+                if first == second:
                     continue
+                pair = {first, second}
                 joined = [g for g in groups if {n.lower() for n in g} & {n.lower() for n in pair}]
                 merged = set(pair).union(*joined)
                 groups = [g for g in groups if g not in joined] + [merged]
@@ -54,4 +56,4 @@ def _mentions(text: str, name: str) -> bool:
 def _distinctive_words(name: str) -> list[str]:
     """The first word of a multi-word name stands for it ("Acme" for "Acme Widget Works")."""
     words = name.split()
-    return [words[0]] if len(words) > 1 and len(words[0]) > 3 else []
+    return [words[0]] if len(words) > 1 and len(words[0]) > _SHORTEST_STANDALONE_WORD else []

@@ -19,14 +19,16 @@ _MONEY_QUESTION = re.compile(
     re.I)
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
 _TIME_QUESTION = re.compile(
-    r"^\s*when (?:did|was|were|will)\b|\bsince when\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bhow long ago\b|"
+    r"^\s*when (?:did|was|were|will)\b|\bsince when\b|\bwhat (?:year|date|day|month|time)\b|"
+    r"\bwhich (?:year|date|day|month)\b|\bhow long ago\b|"
     r"\bin (?:what|which) year\b|\bon (?:what|which) (?:date|day)\b", re.I)
 _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
 _QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
-_MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|\b\d+(?:\.\d+)?\s*(?:m|bn|million|billion)\b|"
+_MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|"
+                    r"\b\d+(?:\.\d+)?\s*(?:m|bn|million|billion)\b|"
                     r"\b(?:dollars?|euros?|pounds? sterling|cents?|pence)\b", re.I)
 _TIME = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -47,9 +49,18 @@ _VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:version|release)\b
 _VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\bversions?\b|\breleases?\b", re.I)
 
 
+# A question opening with an auxiliary verb is answered yes or no, whatever it mentions ("Does X tell me how many
+# records were read?" is answered by what X counts, not by a number).
+_YES_NO_QUESTION = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|has|have|had)(?:n't)?\b",
+    re.I)
+
+
 def expected_answer_type(question: str) -> str | None:
     """'version', 'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific
-    kind of value."""
+    kind of value (or is a yes/no question)."""
+    if _YES_NO_QUESTION.match(question):
+        return None
     if _VERSION_QUESTION.search(question):
         return "version"
     if _TIME_QUESTION.search(question):

@@ -27,7 +27,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 0.5
 NEAR_DUPLICATE = 0.90
-SAME_POINT = 0.60
+SAME_POINT_SHARED_TERMS = 2  # two sentences sharing this many content terms speak of the same thing
 RELATIVE_CUTOFF = 0.70
 RELATED_PASSAGES = 2
 ALREADY_SAID_FACTOR = 0.6
@@ -50,6 +50,8 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0
     coverage: float = 0.0
+    asked: str = ""  # the question the text itself asks just before this sentence (a FAQ entry), if any
+    relevance: float = 0.0  # the score before a preferred answer type reorders candidates: what refusal weighs
 
 
 class SentenceEmbeddingCache:
@@ -84,7 +86,7 @@ class ExtractiveAnswerer:
     def answer(self, query: Query, retrieval: Retrieval) -> Draft:
         candidates = self.score(query, retrieval)
         typed = [c for c in candidates if query.answer_type in SOFT_TYPES or can_answer_type(c.text, query.answer_type)]
-        if not typed or typed[0].score < self.refusal_threshold:
+        if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
@@ -104,16 +106,18 @@ class ExtractiveAnswerer:
         answer_type = query.answer_type
         scored = []
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
-            present, context = set(terms(sentence.text)), set(terms(sentence.chunk.section))
+            present = set(terms(sentence.text))
+            context = set(terms(sentence.chunk.section)) | set(terms(sentence.asked))
             coverage = sum(w if t in present else w * CONTEXT_TERM_FACTOR if t in context else 0.0
                            for t, w in weights.items()) / total
             score = DENSE_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
             if said:
                 score *= ALREADY_SAID_FACTOR
+            relevance = score
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
-                score *= WRONG_ANSWER_TYPE_FACTOR
+                score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
-                                   coverage))
+                                   coverage, sentence.asked, relevance))
         return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
@@ -146,9 +150,10 @@ class ExtractiveAnswerer:
 
 
 def _in_context(evidence: Evidence) -> str:
-    """A sentence as it is embedded for scoring: under the innermost heading of its section, if any."""
+    """A sentence as it is embedded for scoring: under the innermost heading of its section and the question the
+    text asked just before it, if any."""
     heading = evidence.chunk.section.rsplit(SECTION_SEPARATOR, 1)[-1]
-    return f"{heading}\n{evidence.text}" if heading else evidence.text
+    return "\n".join(part for part in (heading, evidence.asked, evidence.text) if part)
 
 
 def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
@@ -167,23 +172,30 @@ def _overlaps(a: Evidence, b: Evidence) -> bool:
 
 def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
     """Prose sentences of the hits in reading order, each once (chunks overlap), with anaphors joined to their
-    antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole."""
+    antecedent in the same block. The sentences are the ones found at ingest, so a quote is always whole.
+    A question in the text (a FAQ entry, a rhetorical heading) never answers: it is the context of the sentence
+    after it."""
     seen: dict[tuple[str, int], Evidence] = {}
     for hit in hits:
         chunk = hit.chunk
         for n, sentence in enumerate(chunk.sentences):
-            if not sentence.is_prose:
+            if not sentence.is_prose or _is_question(chunk.text[sentence.start:sentence.end]):
                 continue
             begin = sentence.start
             previous = chunk.sentences[n - 1] if n > 0 else None
+            asked = chunk.text[previous.start:previous.end] if previous is not None else ""
             if previous is not None and previous.block == sentence.block and \
                     opens_with_anaphor(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
                 seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
-                                     chunk.text[begin:sentence.end])
+                                     chunk.text[begin:sentence.end], asked=asked if _is_question(asked) else "")
     return list(seen.values())
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?")
 
 
 def _compose(groups: list[list[Evidence]]) -> Draft:
@@ -211,7 +223,7 @@ def _sources_disagree(groups: list[list[Evidence]]) -> bool:
     for i, a in enumerate(leads):
         for b in leads[i + 1:]:
             numbers_a, numbers_b = set(_NUMBER.findall(a.text)), set(_NUMBER.findall(b.text))
-            same_point = len(set(terms(a.text)) & set(terms(b.text))) >= 2
+            same_point = len(set(terms(a.text)) & set(terms(b.text))) >= SAME_POINT_SHARED_TERMS
             if a.chunk.source != b.chunk.source and numbers_a and numbers_b and numbers_a != numbers_b and same_point:
                 return True
     return False

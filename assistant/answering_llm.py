@@ -130,7 +130,8 @@ class GenerativeAnswerer:
         draft, flagged = self._compose(verification)
         if draft is None:
             return Outcome(fallback, generated, verification, verdict)
-        return Outcome(_state_disagreement(draft, fallback), generated, verification, verdict, shown_unsupported=flagged)
+        return Outcome(_state_disagreement(draft, fallback), generated, verification, verdict,
+                       shown_unsupported=flagged)
 
     def _compose(self, verification: Verification) -> tuple[Draft | None, int]:
         """Kept sentences with renumbered markers (flagged ones too, in `flag` mode); None when nothing is kept."""

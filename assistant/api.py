@@ -18,7 +18,7 @@ from .chunking import Chunker
 from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
-from .embedding import Embedder, MiniLMEmbedder
+from .embedding import Embedder, make_embedder
 from .ingest import Ingestor, IngestReport
 from .llm import LLMUnavailableError
 from .retrieval import CorpusSnapshot, HybridRetriever, Retrieval
@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
     from .answering_llm import Outcome, Stage
     from .llm import LLMClient
+
+
+# An LLM's standalone rewrite of a follow-up is used only when its length is plausible (not empty, not an essay).
+MIN_CONDENSED_CHARS = 3
+CONDENSED_GROWTH = 4
+CONDENSED_EXTRA_CHARS = 200
 
 
 class IndexNotFoundError(RuntimeError):
@@ -116,7 +122,7 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or MiniLMEmbedder(self.settings.embed_batch_size)
+        return self._embedder or make_embedder(self.settings)
 
     @property
     def generative(self) -> bool:
@@ -162,11 +168,15 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.settings.retrieve_k, self.settings.fused_k)
 
-    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def ingest(self, show_progress: bool = False,
+               on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Bring the index in line with the sources folder; unchanged files embed nothing."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
         with self._busy:
-            return Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+            report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+        if report.changed or report.rebuilt:
+            self.retriever.refresh_if_loaded()  # other threads' questions keep the previous snapshot meanwhile
+        return report
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer from the indexed sources, or refuse; follow-ups are resolved against `history`."""
@@ -218,7 +228,8 @@ class Assistant:
         except LLMUnavailableError:
             return by_rules
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
-        return rewritten if 3 <= len(rewritten) <= 4 * len(question) + 200 else by_rules
+        plausible = MIN_CONDENSED_CHARS <= len(rewritten) <= CONDENSED_GROWTH * len(question) + CONDENSED_EXTRA_CHARS
+        return rewritten if plausible else by_rules
 
     def retrieve(self, query: str) -> Retrieval:
         """What a standalone query retrieves (no follow-up handling): the fused hits `ask` answers from."""

@@ -1,7 +1,7 @@
 """Sentences per document, and chunks of whole sentences within one section.
 
-Sentence boundaries are found once per document, inside each block, with punkt (the
-segmenter llama-index bundles, so nothing is downloaded). A chunk is a run of whole
+Sentence boundaries are found once per document, inside each block, with punkt (NLTK's,
+with the default parameters llama-index uses; nothing is downloaded). A chunk is a run of whole
 sentences from consecutive blocks of one section, up to the embedder's window; the next
 chunk repeats the last sentences (up to `overlap` word pieces) for context. A sentence
 longer than the window (a long code block, a run-on table row) is cut at line breaks, or
@@ -17,12 +17,12 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from .config import Settings
 from .documents import SECTION_SEPARATOR, Block, LoadedDocument
 from .documents.model import trimmed
 from .embedding import SPECIAL_TOKENS, Embedder
+from .text import punkt
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
 CHUNKER_VERSION = "2"
@@ -82,19 +82,12 @@ def decode_sentences(encoded: str) -> tuple[Sentence, ...]:
                  for s, e, k, b in json.loads(encoded or "[]"))
 
 
-@cache
-def _punkt():
-    from llama_index.core.utils import globals_helper
-
-    return globals_helper.punkt_tokenizer
-
-
 def block_sentences(text: str, block: Block, number: int) -> list[Sentence]:
     """Sentences of one block; headings, list items and table rows stay whole, code splits by line later."""
     if block.kind in ("heading", "code", "table_row"):
         return [Sentence(block.start, block.end, block.kind, number)]
     body = text[block.start:block.end]
-    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in _punkt().span_tokenize(body)]
+    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in punkt().span_tokenize(body)]
 
 
 def document_sentences(document: LoadedDocument) -> list[Sentence]:

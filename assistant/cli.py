@@ -93,7 +93,8 @@ def status(sources: Path | None, index: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(asdict(info)))
         return
-    click.echo(f"store: {info.store}\nembedder: {info.embedder}\ndocuments: {len(info.documents)}\nchunks: {info.chunks}")
+    click.echo(f"store: {info.store}\nembedder: {info.embedder}\ndocuments: {len(info.documents)}\n"
+               f"chunks: {info.chunks}")
     for source, count in info.documents.items():
         click.echo(f"  {count:>5}  {source}")
 
@@ -162,7 +163,8 @@ def chat(sources: Path | None, index: Path | None, llm: str | None) -> None:
 
 @main.command()
 @with_locations
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; keep loopback unless you set --auth.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; keep loopback unless you set --auth.")
 @click.option("--port", default=7860, show_default=True, type=int)
 @click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
 @click.option("--no-ingest", is_flag=True, help="Skip indexing new or changed sources before starting.")

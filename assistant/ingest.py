@@ -8,12 +8,16 @@ all of its chunks carry its current hash and their number matches the recorded c
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from .chunking import CHUNKER_VERSION, Chunk, Chunker
@@ -21,8 +25,6 @@ from .config import Settings
 from .documents import LOADER_VERSION, DocumentError, LoadedDocument, list_source_files, load_document
 from .embedding import Embedder
 from .store import ChunkStore
-
-_GROUP_BATCHES = 64  # documents are embedded in groups of about this many model batches
 
 
 @dataclass(frozen=True)
@@ -85,18 +87,37 @@ class Ingestor:
         stale = self._stale_reason(fingerprint)
         if stale:  # chunks made another way cannot be mixed with new ones: start over
             self.store.delete([chunk_id for chunk_id, _, _ in self.store.iter_records(include_text=False)])
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # Chroma reads the chunk metadata without holding the GIL, so it overlaps with parsing the files.
+        loaded: list[LoadedDocument] = []
+        to_index: list[LoadedDocument] = []
+        unsplit: list[SkippedFile] = []  # loaded but not split into chunks: reported, previous chunks kept
+        arrivals: queue.SimpleQueue[LoadedDocument | None] = queue.SimpleQueue()
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # Files are parsed in the background: while Chroma reads the chunk metadata back (without the GIL), and
+            # then while the first changed documents are embedded (the model runs without the GIL too).
             reading = pool.submit(self._indexed_documents)
-            loaded, skipped = self._load_all(sources_dir)
-            indexed = reading.result()
-        unreadable = {s.source for s in skipped}
+            loading = pool.submit(self._load_all, sources_dir, arrivals, stop)
+            try:
+                indexed = reading.result()
 
-        to_index = [d for d in loaded if not (d.source in indexed and indexed[d.source].is_complete(d.content_hash))]
+                def changed() -> Iterator[LoadedDocument]:
+                    for document in iter(arrivals.get, None):
+                        loaded.append(document)
+                        entry = indexed.get(document.source)
+                        if not (entry and entry.is_complete(document.content_hash)):
+                            to_index.append(document)
+                            yield document
+
+                embedded = self._index_documents(changed(), indexed, unsplit, show_progress, on_progress)
+            finally:
+                stop.set()
+            skipped = loading.result()
+        unreadable = {s.source for s in skipped}
         unchanged = [d.source for d in loaded if d not in to_index]
         removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
 
-        embedded = self._index_documents(to_index, indexed, show_progress, on_progress)
+        skipped += unsplit
+        to_index = [d for d in to_index if d.source not in {s.source for s in unsplit}]
         for source in removed:
             self.store.delete(indexed[source].all_ids)
         report = IngestReport(
@@ -119,16 +140,24 @@ class Ingestor:
         return (f"the index was built with other settings ({built or 'unrecorded'}; now {fingerprint}): "
                 "every document is re-indexed")
 
-    def _load_all(self, sources_dir) -> tuple[list[LoadedDocument], list[SkippedFile]]:
-        loaded, skipped = [], []
-        for path in list_source_files(sources_dir):
-            try:
-                loaded.append(load_document(path, sources_dir, self.settings.max_file_bytes))
-            except DocumentError as error:
-                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), str(error)))
-            except OSError as error:
-                skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), f"cannot read: {error.strerror}"))
-        return loaded, skipped
+    def _load_all(self, sources_dir: Path, arrivals: queue.SimpleQueue[LoadedDocument | None],
+                  stop: threading.Event) -> list[SkippedFile]:
+        """Parse every source file into `arrivals` (then None), in order; return the files skipped, with reasons."""
+        skipped = []
+        try:
+            for path in list_source_files(sources_dir):
+                if stop.is_set():
+                    break
+                try:
+                    arrivals.put(load_document(path, sources_dir, self.settings.max_file_bytes))
+                except DocumentError as error:
+                    skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), str(error)))
+                except OSError as error:
+                    skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(),
+                                               f"cannot read: {error.strerror}"))
+        finally:
+            arrivals.put(None)
+        return skipped
 
     def _indexed_documents(self) -> dict[str, _IndexedDocument]:
         indexed: dict[str, _IndexedDocument] = defaultdict(_IndexedDocument)
@@ -138,29 +167,66 @@ class Ingestor:
             entry.expected[str(meta["doc_hash"])] = int(meta["chunk_count"])
         return dict(indexed)
 
-    def _index_documents(self, documents: list[LoadedDocument], indexed: dict[str, _IndexedDocument],
-                         show_progress: bool, on_progress: Callable[[int, int], None] | None) -> int:
-        planned = [_PlannedChunk(d, c, len(chunks), i == len(chunks) - 1)
-                   for d in documents for chunks in [self.chunker.split(d)] for i, c in enumerate(chunks)]
-        embedded = 0
-        if on_progress:
-            on_progress(0, len(planned))
+    def _index_documents(  # noqa: C901 - one streaming loop: split, batch, embed, hand to the writer
+            self, documents: Iterable[LoadedDocument], indexed: dict[str, _IndexedDocument],
+            unsplit: list[SkippedFile], show_progress: bool,
+            on_progress: Callable[[int, int], None] | None) -> int:
+        """Split, embed and store documents as they arrive; Chroma writes overlap with embedding the next batch.
+
+        Batches are taken in arrival order (a model batch is length-sorted by the embedder itself); a document's
+        older chunks are dropped once all of its new ones are stored, so a crash never leaves it empty. A document
+        that cannot be split (or splits into nothing) goes to `unsplit` with the cause, and the others go on.
+        """
         batch_size = self.settings.embed_batch_size * 8
-        with tqdm(total=len(planned), unit="chunk", desc="Embedding", disable=not show_progress) as bar:
-            for group in _document_groups(planned, self.settings.embed_batch_size * _GROUP_BATCHES):
-                # Length-sorted within a group of whole documents, so each model batch pads little.
-                group = sorted(group, key=lambda p: -len(p.chunk.text))
-                for begin in range(0, len(group), batch_size):
-                    batch = group[begin:begin + batch_size]
-                    vectors = self.embedder.embed_batch([p.chunk.embedding_text for p in batch])
-                    self.store.upsert([p.chunk.id for p in batch], vectors, [p.chunk.text for p in batch],
-                                      [p.metadata() for p in batch])
-                    embedded += len(batch)
-                    bar.update(len(batch))
-                    if on_progress:
-                        on_progress(embedded, len(planned))
-                for done in (p for p in group if p.is_last):
-                    self._drop_older_versions(done.document, indexed)
+        pending: list[_PlannedChunk] = []
+        left: dict[str, int] = {}  # chunks of each document not stored yet (counted down by the writer)
+        planned = embedded = 0
+
+        def store(batch: list[_PlannedChunk], vectors: np.ndarray) -> None:
+            self.store.upsert([p.chunk.id for p in batch], vectors, [p.chunk.text for p in batch],
+                              [p.metadata() for p in batch])
+            for p in batch:
+                left[p.document.source] -= 1
+                if not left[p.document.source]:
+                    self._drop_older_versions(p.document, indexed)
+
+        with tqdm(total=0, unit="chunk", desc="Embedding", disable=not show_progress) as bar, \
+                ThreadPoolExecutor(max_workers=1) as writer:
+            writes: list[Future[None]] = []
+
+            def embed(batch: list[_PlannedChunk]) -> None:
+                nonlocal embedded
+                vectors = self.embedder.embed_batch([p.chunk.embedding_text for p in batch])
+                for write in writes:  # a failed write stops the run before more is embedded
+                    if write.done():
+                        write.result()
+                writes.append(writer.submit(store, batch, vectors))
+                embedded += len(batch)
+                bar.update(len(batch))
+                if on_progress:
+                    on_progress(embedded, planned)
+
+            for document in documents:
+                try:
+                    chunks = self.chunker.split(document)
+                except Exception as error:  # one bad file never stops the ingest: it is reported with the cause
+                    unsplit.append(SkippedFile(document.source, f"cannot be split into chunks: "
+                                                                f"{type(error).__name__}: {error}"))
+                    continue
+                if not chunks:
+                    unsplit.append(SkippedFile(document.source, "no text to index after splitting into sentences"))
+                    continue
+                left[document.source] = len(chunks)
+                pending += [_PlannedChunk(document, chunk, len(chunks)) for chunk in chunks]
+                planned += len(chunks)
+                bar.total = planned
+                while len(pending) >= batch_size:
+                    embed(pending[:batch_size])
+                    pending = pending[batch_size:]
+            if pending:
+                embed(pending)
+            for write in writes:
+                write.result()
         return embedded
 
     def _drop_older_versions(self, document: LoadedDocument, indexed: dict[str, _IndexedDocument]) -> None:
@@ -175,7 +241,6 @@ class _PlannedChunk:
     document: LoadedDocument
     chunk: Chunk
     chunk_count: int
-    is_last: bool
 
     def metadata(self) -> dict:
         d = self.document
@@ -189,15 +254,3 @@ def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
     """Everything a stored chunk depends on besides its document: a change means the index is stale."""
     return (f"chunk_tokens={settings.chunk_tokens} overlap={settings.chunk_overlap} embedder={embedder.name} "
             f"loader={LOADER_VERSION} chunker={CHUNKER_VERSION}")
-
-
-def _document_groups(planned: list[_PlannedChunk], size: int) -> Iterator[list[_PlannedChunk]]:
-    """Consecutive whole documents, about `size` chunks a group (a crash leaves at most one group partial)."""
-    group: list[_PlannedChunk] = []
-    for chunk in planned:
-        group.append(chunk)
-        if chunk.is_last and len(group) >= size:
-            yield group
-            group = []
-    if group:
-        yield group

@@ -47,10 +47,15 @@ def make_llm(settings: Settings) -> LLM:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError as error:
         raise LLMUnavailableError(f"llm={settings.llm} needs the llm extra: {LLM_EXTRA}") from error
+    base_url: str | None
+    model: str | None
     if settings.llm == "local":
-        from .local_llm import shared_server
+        from .local_llm import LocalModelError, shared_server
 
-        base_url, model = shared_server(settings).base_url, LOCAL_MODEL_NAME
+        try:
+            base_url, model = shared_server(settings).base_url, LOCAL_MODEL_NAME
+        except LocalModelError as error:
+            raise LLMUnavailableError(str(error)) from error
     elif settings.llm == "ollama":
         base_url, model = settings.llm_base_url or OLLAMA_URL, settings.llm_model
         if not model:
@@ -61,6 +66,7 @@ def make_llm(settings: Settings) -> LLM:
             raise LLMUnavailableError("llm=openai needs the server's URL: set llm_base_url (ASSISTANT_LLM_BASE_URL)")
     else:
         raise LLMUnavailableError(f"no LLM is configured (llm={settings.llm})")
+    assert base_url is not None and model is not None  # each branch above checked its own
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
     # max_tokens stays unset here: a client-level value would override the per-call one (1 for the judge).
     return OpenAILike(model=model, api_base=base_url, api_key=key, is_chat_model=True, temperature=0.0,
@@ -79,7 +85,8 @@ def _error_kinds() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseExce
         import openai
     except ImportError:
         return (TimeoutError,), (ConnectionError,), ()
-    return (TimeoutError, openai.APITimeoutError), (ConnectionError, openai.APIConnectionError), (openai.APIStatusError,)
+    return ((TimeoutError, openai.APITimeoutError), (ConnectionError, openai.APIConnectionError),
+            (openai.APIStatusError,))
 
 
 def _transient(error: BaseException) -> bool:
@@ -144,7 +151,8 @@ class LLMClient:
                 if piece:
                     yield piece
                 if time.monotonic() > deadline:
-                    raise LLMUnavailableError(f"the language model's reply took longer than {self.timeout * ATTEMPTS:g} s")
+                    limit = self.timeout * ATTEMPTS
+                    raise LLMUnavailableError(f"the language model's reply took longer than {limit:g} s")
         except LLMUnavailableError:
             raise
         except Exception as error:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
-from .llm import LLMUnavailableError
 
 START_TIMEOUT = 180.0
 _POLL = 0.25
@@ -30,8 +29,9 @@ _lock = threading.Lock()
 _servers: dict[tuple[str, int, int], LocalServer] = {}
 
 
-class LocalModelError(LLMUnavailableError):
-    """The local model cannot run: runtime or model missing, or the server did not come up."""
+class LocalModelError(RuntimeError):
+    """The local model cannot run: runtime or model missing, or the server did not come up (`llm.make_llm` turns
+    it into an `LLMUnavailableError`)."""
 
 
 def _free_port() -> int:

@@ -176,7 +176,8 @@ def citation_precision(answers: Sequence[Sequence[StatementSupport] | None]) -> 
             continue
         relevant = 0
         for s in statements or ():
-            relevant += sum(alone or (s.joint and not without) for alone, without in zip(s.alone, s.without, strict=True))
+            relevant += sum(alone or (s.joint and not without)
+                            for alone, without in zip(s.alone, s.without, strict=True))
         values.append(relevant / total)
     return mean_of(values)
 

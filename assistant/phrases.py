@@ -13,3 +13,4 @@ QUESTION_TOO_LONG = "The question is {length:,} characters long; the limit is {l
 LLM_UNAVAILABLE = "The language model is not available ({reason}), so this answer quotes the sources directly."
 UNVERIFIED_FLAG = "(not verified against the sources)"
 CHECKING = "Checking every sentence against its sources…"
+STORE_FAILED = "The Chroma store at {location} cannot be used ({cause}). Check that it is running and reachable."

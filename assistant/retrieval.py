@@ -1,14 +1,19 @@
 """Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by reciprocal rank.
 
 The BM25 side is rebuilt from the store's own contents whenever the collection's revision
-changes, so a shared Chroma server stays the single source of truth for every process.
+changes, so a shared Chroma server stays the single source of truth for every process. Only the
+first snapshot of a process is built while a question waits; later ones are built in a background
+thread while questions keep using the previous snapshot (dense search sees new chunks at once),
+so no question ever waits for a rebuild.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +22,7 @@ from .store import ChunkStore, StoredChunk
 from .text import terms
 
 RRF_K = 60
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,12 @@ class Retrieval:
 class CorpusSnapshot:
     """Everything derived from the whole collection at one revision: BM25 index, texts, aliases, term statistics."""
 
-    def __init__(self, revision: str, records: list[tuple[str, str, dict]]) -> None:
+    def __init__(self, revision: str, records: Sequence[tuple[str, str | None, dict[str, Any]]]) -> None:
         import bm25s
         import Stemmer
 
         self.revision = revision
-        self.chunks = [StoredChunk.from_record(i, t, m) for i, t, m in records]
-        self.position = {c.id: n for n, c in enumerate(self.chunks)}
+        self.chunks = [StoredChunk.from_record(i, t or "", m) for i, t, m in records]
         self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
@@ -98,22 +103,67 @@ class CorpusSnapshot:
 
 
 class HybridRetriever:
-    """Dense + BM25, fused with reciprocal rank fusion; the snapshot refreshes on store revision."""
+    """Dense + BM25, fused with reciprocal rank fusion; the snapshot follows the store's revision."""
 
     def __init__(self, store: ChunkStore, retrieve_k: int, fused_k: int) -> None:
         self.store = store
         self.retrieve_k = retrieve_k
         self.fused_k = fused_k
         self._snapshot: CorpusSnapshot | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _snapshot and _rebuild
+        self._build_lock = threading.Lock()  # one build at a time
+        self._rebuild: threading.Thread | None = None
 
     def snapshot(self) -> CorpusSnapshot:
-        """The snapshot at the store's current revision (one revision read; rebuilt only when it changed)."""
+        """The snapshot to answer from (one revision read): the current one, even while a newer revision is built in
+        the background. Only a process's first call builds one while the caller waits (nothing older exists).
+        """
         revision = self.store.revision()
         with self._lock:
-            if self._snapshot is None or self._snapshot.revision != revision:
-                self._snapshot = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
-            return self._snapshot
+            current = self._snapshot
+            if current is not None:
+                if current.revision != revision and self._rebuild is None:
+                    self._rebuild = threading.Thread(target=self._rebuild_in_background, args=(revision,),
+                                                     name="bm25-rebuild", daemon=True)
+                    self._rebuild.start()
+                return current
+        return self.refresh(revision)
+
+    def refresh(self, revision: str | None = None) -> CorpusSnapshot:
+        """Build the snapshot of the store's contents now and make it current; questions meanwhile use the old one."""
+        with self._build_lock:
+            revision = revision or self.store.revision()
+            current = self._snapshot
+            if current is not None and current.revision == revision:
+                return current
+            fresh = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
+            with self._lock:
+                self._snapshot = fresh
+            return fresh
+
+    def refresh_if_loaded(self) -> None:
+        """After an ingest in this process: bring a snapshot already in use up to date, so the next question
+        sees the new chunks (a process that never asked builds nothing)."""
+        if self._snapshot is not None:
+            self.refresh()
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> bool:
+        """Block until no background rebuild is running (for tests and benchmarks); False on timeout."""
+        with self._lock:
+            rebuild = self._rebuild
+        if rebuild is not None:
+            rebuild.join(timeout)
+            return not rebuild.is_alive()
+        return True
+
+    def _rebuild_in_background(self, revision: str) -> None:
+        try:
+            self.refresh(revision)
+        except Exception:  # the store went away mid-read: keep the previous snapshot, retry on the next question
+            log.warning("rebuilding the keyword index failed; questions keep the previous one", exc_info=True)
+        finally:
+            with self._lock:
+                self._rebuild = None
 
     def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot) -> Retrieval:
         """Fused hits for the query plus the statistics of `snapshot`, the one the caller took for this question

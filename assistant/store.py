@@ -6,14 +6,17 @@ hash) is read back from chunk metadata, so several processes can share one serve
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from . import phrases
 from .chunking import Sentence, decode_sentences, under_section
 from .config import Settings
 
@@ -21,7 +24,46 @@ _PAGE = 5000
 
 
 class StoreUnavailableError(RuntimeError):
-    """The Chroma server cannot be reached, or the store cannot be opened."""
+    """The Chroma server cannot be reached, or the store cannot be opened or read."""
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _store_errors(method: _Method) -> _Method:
+    """Every `ChunkStore` call goes through here: whatever Chroma raises becomes one `StoreUnavailableError`.
+
+    chromadb reports a lost server as `ValueError`, `httpx` errors, bare `Exception` (HTTP status) or
+    `ChromaError`, and a broken embedded store as `sqlite3`/`OSError` variants, so all of them are caught;
+    the message names the store and keeps the cause. Generators are wrapped while they are iterated.
+    """
+
+    def unavailable(store: ChunkStore, error: Exception) -> StoreUnavailableError:
+        cause = f"{type(error).__name__}: {error}"
+        return StoreUnavailableError(phrases.STORE_FAILED.format(location=store.settings.store_location, cause=cause))
+
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(self: ChunkStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except StoreUnavailableError:
+                raise
+            except Exception as error:
+                raise unavailable(self, error) from error
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def wrapper(self: ChunkStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreUnavailableError:
+            raise
+        except Exception as error:
+            raise unavailable(self, error) from error
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -66,62 +108,61 @@ class ChunkStore:
         self._exists = False
 
     @cached_property
+    @_store_errors
     def client(self):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if self.settings.chroma_host:
-                return chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
-                                           settings=chroma_settings)
-            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
-        except Exception as error:  # chromadb raises bare ValueError/ConnectionError variants
-            raise StoreUnavailableError(f"Cannot open the Chroma store at {self.settings.store_location}: {error}") from error
+        if self.settings.chroma_host:
+            return chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                       settings=chroma_settings)
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
 
+    @_store_errors
     def exists(self) -> bool:
         """True when the collection has been created (by an ingest); once true, not asked again."""
         if self._exists:
             return True
         if not self.settings.chroma_host and not (self.settings.index_dir / "chroma.sqlite3").exists():
             return False
-        try:
-            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-        except StoreUnavailableError:
-            raise
-        except Exception as error:
-            raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
         self._exists = self.settings.collection in names
         return self._exists
 
     @cached_property
+    @_store_errors
     def collection(self):
-        try:
-            return self.client.get_or_create_collection(
-                self.settings.collection, embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
-            )
-        except StoreUnavailableError:
-            raise
-        except Exception as error:
-            raise StoreUnavailableError(f"Cannot reach the Chroma store at {self.settings.store_location}: {error}") from error
+        return self.client.get_or_create_collection(
+            self.settings.collection, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": 64}},
+        )
 
+    @_store_errors
     def count(self) -> int:
         return self.collection.count()
 
+    @_store_errors
     def revision(self) -> str:
         """Changes whenever an ingest changes the collection; readers use it to refresh caches."""
-        fresh = self.client.get_collection(self.settings.collection, embedding_function=None)
-        return str((fresh.metadata or {}).get("revision", ""))
+        return self._metadata("revision")
 
+    @_store_errors
     def fingerprint(self) -> str:
         """How the stored chunks were made (see `ingest.index_fingerprint`); empty for an index from before it."""
-        return str((self.collection.metadata or {}).get("fingerprint", ""))
+        return self._metadata("fingerprint")
 
+    def _metadata(self, key: str) -> str:
+        """One value of the collection's metadata as stored now (another process may have changed it)."""
+        fresh = self.client.get_collection(self.settings.collection, embedding_function=None)
+        return str((fresh.metadata or {}).get(key, ""))
+
+    @_store_errors
     def bump_revision(self, fingerprint: str) -> None:
         self.collection.modify(metadata={"revision": uuid.uuid4().hex, "fingerprint": fingerprint})
 
+    @_store_errors
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, texts: Sequence[str],
                metadatas: Sequence[dict[str, Any]]) -> None:
         step = self.client.get_max_batch_size()
@@ -129,11 +170,13 @@ class ChunkStore:
             self.collection.upsert(ids=list(ids[i:i + step]), embeddings=embeddings[i:i + step],
                                    documents=list(texts[i:i + step]), metadatas=list(metadatas[i:i + step]))
 
+    @_store_errors
     def delete(self, ids: Sequence[str]) -> None:
         step = self.client.get_max_batch_size()
         for i in range(0, len(ids), step):
             self.collection.delete(ids=list(ids[i:i + step]))
 
+    @_store_errors
     def iter_records(self, include_text: bool) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
         """Every (id, text, metadata) in the collection, read in pages."""
         include = ["metadatas", "documents"] if include_text else ["metadatas"]
@@ -147,6 +190,7 @@ class ChunkStore:
                 return
             offset += _PAGE
 
+    @_store_errors
     def query(self, embedding: np.ndarray, k: int) -> list[StoredChunk]:
         """Nearest chunks by cosine similarity (score = 1 - distance), best first."""
         if k <= 0:
@@ -156,11 +200,5 @@ class ChunkStore:
         result = self.collection.query(query_embeddings=[embedding], n_results=k,
                                        include=["metadatas", "documents", "distances"])
         return [StoredChunk.from_record(i, t, m, 1.0 - float(d)) for i, t, m, d in
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)]
-
-    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
-        if not ids:
-            return []
-        page = self.collection.get(ids=list(ids), include=["metadatas", "documents"])
-        by_id = {i: StoredChunk.from_record(i, t, m) for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)}
-        return [by_id[i] for i in ids if i in by_id]
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                    strict=True)]

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+from .documents.model import continues_line
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)])\s+")
@@ -56,15 +62,22 @@ def opens_with_anaphor(sentence: str) -> bool:
     return bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
 
 
+@cache
+def punkt() -> PunktSentenceTokenizer:
+    """The sentence splitter: NLTK's punkt with its default parameters, exactly the one llama-index bundles
+    (`globals_helper.punkt_tokenizer`), built here directly so a process does not import llama-index for it."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    return PunktSentenceTokenizer()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of a passage as (start, end) offsets: lines first (a line that carries on the one
     before in lower case belongs to it: hard-wrapped text), then punkt within each.
 
     Leading bullets and surrounding whitespace are excluded from the spans.
     """
-    from llama_index.core.utils import globals_helper
-
-    tokenizer = globals_helper.punkt_tokenizer
+    tokenizer = punkt()
     spans: list[tuple[int, int]] = []
     for block_start, block in _blocks(text):
         stripped = block.lstrip()
@@ -83,7 +96,7 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     blocks: list[tuple[int, str]] = []
     position = 0
     for line in text.split("\n"):
-        if blocks and blocks[-1][1].strip() and line[:1].islower():
+        if blocks and blocks[-1][1].strip() and continues_line(line):
             blocks[-1] = (blocks[-1][0], f"{blocks[-1][1]}\n{line}")
         else:
             blocks.append((position, line))

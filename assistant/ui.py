@@ -96,7 +96,7 @@ class ChatUI:
         return chat, gr.update(interactive=False), gr.update(interactive=False), ""
 
     def respond(self, question: str, chat: list[Message], turns: list[Turn]
-                ) -> Iterator[tuple[list[Message], list[Turn], str, str, Any]]:
+                ) -> Iterator[tuple[list[Message], list[Turn], Any, Any, Any]]:
         """Answer with the earlier turns as history. With an LLM the draft streams in first and the verified
         answer replaces it; errors become a note and the question stays editable."""
         chat, turns = list(chat or []), list(turns or [])
@@ -203,7 +203,7 @@ class ChatUI:
 def create_app(bot: Assistant) -> gr.Blocks:
     """Build the app around `bot`; nothing is loaded or indexed until a callback runs."""
     ui = ChatUI(bot)
-    lock = {"concurrency_id": "assistant", "concurrency_limit": 1}
+    lock: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 1}
     with gr.Blocks(title="Sources assistant", analytics_enabled=False) as app:
         gr.Markdown("## Ask the sources\nAnswers come only from the indexed documents. Every claim carries a "
                     "marker like **[1]**: click it to see the exact passage it rests on.")
@@ -233,13 +233,15 @@ def create_app(bot: Assistant) -> gr.Blocks:
             with gr.Tab("Documents", id="documents") as documents_tab:
                 gr.Markdown("### Indexed documents")
                 documents = gr.HTML("", elem_id="documents", js_on_load=None)
-                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved into the "
+                gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved "
+                            "into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
-                uploads = gr.File(label="Upload .txt, .md, .html, .htm or .pdf files", file_count="multiple",
+                uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
                                   file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
-        start = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice], "queue": False,
+        start: dict[str, Any] = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice],
+                                 "queue": False,
                  "api_visibility": "private", "show_progress": "hidden"}
 
         def answer_after(started: Any) -> None:

@@ -12,9 +12,10 @@ from pathlib import Path
 from . import coldstart, embed, flops, ingestion, query, reingest, report, vectors
 from .common import Context, machine, write_json
 
-ORDER = ["embed", "ingestion", "ingestion_paragraphs", "reingest", "query", "vectors", "coldstart", "flops"]
-MODULES = {"embed": embed, "ingestion": ingestion, "ingestion_paragraphs": ingestion, "reingest": reingest, "query": query, "vectors": vectors,
-           "coldstart": coldstart, "flops": flops}
+ORDER = ["embed", "ingestion_docs", "ingestion", "ingestion_paragraphs", "reingest", "query", "vectors", "coldstart",
+         "flops"]
+MODULES = {"embed": embed, "ingestion_docs": ingestion, "ingestion": ingestion, "ingestion_paragraphs": ingestion,
+           "reingest": reingest, "query": query, "vectors": vectors, "coldstart": coldstart, "flops": flops}
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,14 +41,16 @@ def main(argv: list[str] | None = None) -> None:
         work=Path(tempfile.mkdtemp(prefix="assistant-bench-")), quick=quick,
         docs=args.docs or (8 if quick else 40), paragraph_docs=args.paragraph_docs or (3 if quick else 12),
         reingest_docs=args.reingest_docs or (40 if quick else 500),
-        sizes=[int(s) for s in args.sizes.split(",")] if args.sizes else ([1000, 5000] if quick else [1000, 10_000, 100_000]),
+        sizes=([int(s) for s in args.sizes.split(",")] if args.sizes
+               else ([1000, 5000] if quick else [1000, 10_000, 100_000])),
         vector_max=args.vectors or (100_000 if quick else 1_000_000),
         vector_budget_s=args.vector_budget or (10 if quick else 270), server=not args.no_server)
     selected = [name for name in ORDER if not args.only or name in args.only.split(",")]
     began = time.perf_counter()
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "mode": "quick" if quick else "full",
                      "machine": machine(), "parameters": {"docs": ctx.docs, "reingest_docs": ctx.reingest_docs,
-                                                         "paragraph_docs": ctx.paragraph_docs, "sizes": ctx.sizes, "vectors": ctx.vector_max,
+                                                         "paragraph_docs": ctx.paragraph_docs, "sizes": ctx.sizes,
+                                                         "vectors": ctx.vector_max,
                                                          "vector_budget_s": ctx.vector_budget_s}}
     ctx.shared["results"] = results
     ctx.log(f"work folder {ctx.work}; machine {results['machine']}")
@@ -59,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
                 results["ingestion"] = ingestion.run(ctx)
             ctx.log(f"== {name}")
             try:
-                runner = ingestion.run_paragraphs if name == "ingestion_paragraphs" else MODULES[name].run
+                runner = {"ingestion_paragraphs": ingestion.run_paragraphs,
+                          "ingestion_docs": ingestion.run_docs}.get(name, MODULES[name].run)
                 results[name] = runner(ctx)
                 write_json(name, results[name])
             except Exception:  # one failing benchmark must not lose the others' results

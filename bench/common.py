@@ -19,12 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import offline
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
-for _key, _value in OFFLINE_ENV.items():
-    os.environ.setdefault(_key, _value)
+OFFLINE_ENV = offline.ENVIRONMENT  # what worker subprocesses are started with
 
 
 @dataclass

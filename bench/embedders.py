@@ -21,12 +21,8 @@ class Instrumented(Embedder):
         self.seconds = 0.0
 
     @property
-    def tokenizer(self):
-        return self.inner.tokenizer  # type: ignore[attr-defined]
-
-    @property
     def dimension(self) -> int:
-        return self.inner.dimension  # type: ignore[attr-defined]
+        return self.inner.dimension
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         began = time.perf_counter()

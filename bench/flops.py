@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import time
 
+from assistant import Settings
+from assistant.embedding import MAX_WORD_PIECES, SPECIAL_TOKENS, make_embedder
+
 from .common import Context
 
 LAYERS, HIDDEN, FFN = 6, 384, 1536
@@ -42,13 +45,16 @@ def run(ctx: Context) -> dict:
     torch.set_num_threads(threads)
     peak = max(v for k, v in measured.items() if k.startswith("torch"))
 
-    ingestion = ctx.shared.get("results", {}).get("ingestion", {})
+    results = ctx.shared.get("results", {})
+    ingestion = results.get("ingestion_docs") or results.get("ingestion", {})
     encode = _encode_now(ctx)  # measured next to the matmuls: the machine is shared, absolutes drift over a run
     tokens = encode["tokens_per_chunk"]
     per_chunk = flops_per_token(tokens) * tokens
     achieved = {name: rate * per_chunk / 1e9 for name, rate in encode["chunks_per_s"].items()}
-    if "ratio_ours_vs_raw" in ingestion:
-        achieved["ingestion (ours, torch) = ratio x raw"] = achieved["torch-fp32"] * ingestion["ratio_ours_vs_raw"]
+    names = {"torch": "torch-fp32", "onnx": "onnx-fp32", "onnx-int8": "onnx-int8"}  # setting -> backend label
+    for backend, ratio in ingestion.get("ratio_ours_vs_raw", {}).items():
+        if names[backend] in achieved:
+            achieved[f"ingestion (ours, {backend}) = ratio x raw"] = achieved[names[backend]] * ratio
     result = {"flops_per_token_at_seq": {str(s): flops_per_token(s) for s in (tokens, 64, 128, 256)},
               "mean_tokens_per_chunk": tokens, "padded_tokens_per_chunk": encode["padded_tokens_per_chunk"],
               "gflop_per_chunk": per_chunk / 1e9, "matmul_gflops": measured, "matmul_peak_gflops": peak,
@@ -68,13 +74,16 @@ def run(ctx: Context) -> dict:
 def _encode_now(ctx: Context) -> dict:
     texts = ctx.shared["chunk_texts"][:240]
     torch_embedder = ctx.shared["torch_embedder"]
-    lengths = [len(ids) for ids in torch_embedder.tokenizer(texts, truncation=True, max_length=256)["input_ids"]]
+    lengths = [min(n + SPECIAL_TOKENS, MAX_WORD_PIECES) for n in torch_embedder.count_tokens_batch(texts)]
     by_length = sorted(lengths, reverse=True)
     padded = sum(max(by_length[i:i + 64]) * len(by_length[i:i + 64]) for i in range(0, len(by_length), 64))
     backends = {"torch-fp32": torch_embedder, **(ctx.shared.get("onnx_embedders") or {})}
+    for setting, name in (("onnx", "onnx-fp32"), ("onnx-int8", "onnx-int8")):  # when the embed sweep did not run
+        if name not in backends:
+            backends[name] = ctx.shared.get(f"{setting}_embedder") or make_embedder(Settings(embedder=setting))
     rates = {}
     for name, embedder in backends.items():
-        embedder.batch_size = 64
+        embedder.batch_size = 64 if name == "torch-fp32" else 1
         embedder.embed_batch(texts[:16])
         began = time.perf_counter()
         embedder.embed_batch(texts)

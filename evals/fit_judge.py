@@ -75,7 +75,7 @@ def score(llm: str, answerable_per_corpus: int | None, passages: int, threads: i
     settings = Settings(llm=llm, llm_threads=threads, llm_timeout=300)
     judge = AnswerabilityJudge(LLMClient(lambda: make_llm(settings), settings.llm_timeout), 1.0, 99)
     done = {(r["corpus"], r["id"]) for r in _read(SCORES)}
-    from assistant.evaluation import spread_sample
+    from assistant.evaluation.generation import spread_sample
 
     # The judge only sees questions the extractive evidence scores did not already refuse: fit on those.
     labelled = [{**r, "label": label(r, passages)} for r in _read(PAIRS) if not r["extractive_refused"]]
@@ -126,9 +126,10 @@ def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, floa
 def rates(scores: list[float], labels: list[bool], threshold: float) -> dict[str, float | int]:
     answered = [s >= threshold for s in scores]
     positives, negatives = sum(labels), len(labels) - sum(labels)
+    refused_right = sum(1 for a, y in zip(answered, labels, strict=True) if not y and not a)
+    refused_wrong = sum(1 for a, y in zip(answered, labels, strict=True) if y and not a)
     return {"n": len(labels), "answerable": positives, "unanswerable": negatives,
-            "refusal_recall": sum(1 for a, y in zip(answered, labels, strict=True) if not y and not a) / max(negatives, 1),
-            "false_refusals": sum(1 for a, y in zip(answered, labels, strict=True) if y and not a) / max(positives, 1)}
+            "refusal_recall": refused_right / max(negatives, 1), "false_refusals": refused_wrong / max(positives, 1)}
 
 
 def fit(passages: int) -> None:

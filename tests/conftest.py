@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,24 +9,22 @@ from pathlib import Path
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ["ANONYMIZED_TELEMETRY"] = "False"
-
-from assistant import Assistant, Settings
-from assistant.embedding import MiniLMEmbedder
+from assistant import Assistant, Settings, offline
+from assistant.embedding import Embedder, make_embedder
 from bench.common import chroma_server as start_chroma_server
 from bench.common import free_port
+
+offline.apply(force=True)  # tests never go online, whatever the caller's environment says (nothing has read it yet)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_SOURCES = REPO / "sources"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    """The real all-MiniLM-L6-v2, shared so each test does not pay the load."""
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 on the default backend (what `Assistant()` uses), shared so each test does not pay
+    the load; tests/test_embedding.py runs every backend."""
+    return make_embedder(Settings())
 
 
 @pytest.fixture
@@ -43,7 +40,7 @@ def settings(tmp_path: Path, sources_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def make_assistant(embedder: MiniLMEmbedder):
+def make_assistant(embedder: Embedder):
     def make(settings: Settings) -> Assistant:
         return Assistant(settings, embedder=embedder)
 
@@ -51,7 +48,7 @@ def make_assistant(embedder: MiniLMEmbedder):
 
 
 @pytest.fixture(scope="session")
-def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Assistant:
+def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
     """The bundled corpus, ingested once into a temporary index."""
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(BUNDLED_SOURCES, root / "sources")
@@ -71,7 +68,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 
 @contextmanager
-def running_app(root: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[str, Assistant]]:
+def running_app(root: Path, embedder: Embedder) -> Iterator[tuple[str, Assistant]]:
     """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
     from assistant.ui import create_app
 

@@ -76,82 +76,88 @@ def _reply(reply: Reply, messages: list[dict[str, Any]]) -> str:
     return reply(messages) if callable(reply) else reply
 
 
-def make_handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
-    lock = threading.Lock()
+class _Handler(BaseHTTPRequestHandler):
+    """Serves one `ScriptedLLM` (set on a subclass by `make_handler`)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"
+    state: ScriptedLLM
+    lock: threading.Lock
 
-        def log_message(self, *args: Any) -> None:
-            pass
+    def log_message(self, *args: Any) -> None:
+        pass
 
-        def do_GET(self) -> None:
-            if self.path.rstrip("/") == "/v1/models":
-                self._json({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
-            else:
-                self.send_error(404)
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") == "/v1/models":
+            self._json({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+        else:
+            self.send_error(404)
 
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-            with lock:
-                state.requests.append(body)
-                drop = state.script.fail_first > 0
-                if drop:
-                    state.script.fail_first -= 1
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        with self.lock:
+            self.state.requests.append(body)
+            drop = self.state.script.fail_first > 0
             if drop:
-                self.connection.shutdown(2)  # the connection dies without a reply
-                return
-            messages = body.get("messages", [])
-            kind = prompt_kind(messages)
-            delay = state.script.judge_delay if kind == "judge" else state.script.delay
-            if delay:
-                time.sleep(delay)
-            if kind == "judge":
-                judge = state.script.judge
-                p_yes = judge(messages) if callable(judge) else judge
-                self._json(_completion("yes" if p_yes >= 0.5 else "no", _yes_no_logprobs(p_yes)))
-                return
-            text = _reply(state.script.condense, messages) if kind == "condense" and state.script.condense else \
-                _reply(state.script.answer, messages)
-            if body.get("stream"):
-                self._stream(text)
-            else:
-                self._json(_completion(text))
+                self.state.script.fail_first -= 1
+        if drop:
+            self.connection.shutdown(2)  # the connection dies without a reply
+            return
+        messages = body.get("messages", [])
+        kind = prompt_kind(messages)
+        delay = self.state.script.judge_delay if kind == "judge" else self.state.script.delay
+        if delay:
+            time.sleep(delay)
+        if kind == "judge":
+            judge = self.state.script.judge
+            p_yes = judge(messages) if callable(judge) else judge
+            self._json(_completion("yes" if p_yes >= 0.5 else "no", _yes_no_logprobs(p_yes)))
+            return
+        text = _reply(self.state.script.condense, messages) if kind == "condense" and self.state.script.condense else \
+            _reply(self.state.script.answer, messages)
+        if body.get("stream"):
+            self._stream(text)
+        else:
+            self._json(_completion(text))
 
-        def _json(self, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (its timeout): nothing to send to
-
-        def _stream(self, text: str) -> None:
+    def _json(self, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        try:
             self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "close")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            words = text.split(" ")
-            for i, word in enumerate(words):
-                piece = word if i == 0 else " " + word
-                chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
-                         "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece},
-                                      "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
-                if state.script.word_delay:
-                    time.sleep(state.script.word_delay)
-            done = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
-                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-            self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
-            self.wfile.flush()
-            self.close_connection = True
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (its timeout): nothing to send to
 
-    return Handler
+    def _stream(self, text: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        words = text.split(" ")
+        for i, word in enumerate(words):
+            piece = word if i == 0 else " " + word
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece},
+                                  "finish_reason": None}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+            if self.state.script.word_delay:
+                time.sleep(self.state.script.word_delay)
+        done = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+        self.wfile.flush()
+        self.close_connection = True
+
+
+
+
+
+def make_handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
+    return type("ScriptedHandler", (_Handler,), {"state": state, "lock": threading.Lock()})
 
 
 def _yes_no_logprobs(p_yes: float) -> dict[str, Any]:

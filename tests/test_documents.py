@@ -227,6 +227,69 @@ def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str
     ("How much must continuation lines be indented?", "quantity"),
     ("How much flour goes into one loaf?", "quantity"),
     ("At what temperature does the dough rise?", None),
+    ("Does the counter tell me how many loaves were sold?", None),             # yes/no: not a quantity
+    ("Is the hull repainted every year?", None),
 ])
 def test_money_is_asked_for_with_money_words(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
+
+
+FAQ_SOURCES = {
+    "bakery-faq.txt": "Bakery questions\n\nHow long should bread cool before slicing?\n\nLet the loaf cool on a rack "
+                      "for at least one hour, or the crumb turns gummy.\n\nWhy does my crust burn?\n\nThe oven runs "
+                      "hotter than its dial says; check it with an oven thermometer.\n",
+    "shipyard-faq.txt": "Dry dock questions\n\nHow often is a hull repainted?\n\nA hull is repainted every five years "
+                        "during its dry-dock survey.\n",
+}
+
+
+def test_a_question_in_the_text_is_context_never_the_answer(tmp_path: Path, embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in FAQ_SOURCES.items():
+        (sources / name).write_text(text, encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    cases = {"How long should bread cool before slicing?": "at least one hour",
+             "How often is a hull repainted?": "every five years"}
+    for question, fact in cases.items():
+        answer = bot.ask(question)
+        assert not answer.refused and fact in answer.citations[0].quote
+        assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
+
+
+def test_pdf_bookmarks_give_headings_and_sections_and_the_contents_page_is_left_out(tmp_path: Path) -> None:
+    from tests.pdf_maker import make_pdf
+
+    pages = [["Contents", "1 Kilns . . . . . 2", "1.1 Firing schedules . . . . . 2", "2 Why does my glaze crawl? 3"],
+             ["1 Kilns", "A kiln is an insulated chamber that is heated to fire clay.",
+              "1.1 Firing schedules", "A bisque firing reaches about 1000 degrees and takes eight hours."],
+             ["2 Why does my glaze", "crawl?", "Glaze crawls when it is applied over dust or oil."]]
+    outline = [(0, "Kilns", 1), (1, "Firing schedules", 1), (0, "Why does my glaze crawl?", 2)]
+    (tmp_path / "kilns.pdf").write_bytes(make_pdf(pages, outline))
+    document = load_document(tmp_path / "kilns.pdf", tmp_path, 10_000_000)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section, b.page) for b in document.blocks]
+    assert not any(". . ." in text for _, text, _, _ in blocks)  # the contents page is not prose
+    assert ("heading", "1.1 Firing schedules", ("Kilns", "Firing schedules"), 2) in blocks
+    assert ("heading", "2 Why does my glaze crawl?", ("Why does my glaze crawl?",), 3) in blocks  # wrapped title
+    firing = next(b for b in blocks if b[1].startswith("A bisque firing"))
+    assert firing[0] == "paragraph" and firing[2] == ("Kilns", "Firing schedules") and firing[3] == 2
+    crawl = next(b for b in blocks if b[1].startswith("Glaze crawls"))
+    assert crawl[2] == ("Why does my glaze crawl?",) and crawl[3] == 3
+
+
+def test_pdf_running_heads_page_numbers_and_hyphenation_are_cleaned(tmp_path: Path) -> None:
+    from tests.pdf_maker import make_pdf
+
+    vessels = ["tanker", "ferry", "trawler", "barge"]
+    pages = [["Harbour Manual", f"The {vessel} section starts here.", f"Berths for the {vessel} are assigned daily.",
+              f"Tugs must keep a distance of fifty metres from a {vessel} under tow-", "ing in the outer harbour.",
+              f"Each {vessel} reports its draught on arrival.", f"Fuel for the {vessel} is ordered a day ahead.",
+              f"The {vessel} section ends here.", f"Page {n} of 4"]
+             for n, vessel in enumerate(vessels, 1)]
+    (tmp_path / "harbour.pdf").write_bytes(make_pdf(pages))
+    document = load_document(tmp_path / "harbour.pdf", tmp_path, 10_000_000)
+    texts = [document.text[b.start:b.end] for b in document.blocks]
+    assert not any("Harbour Manual" in t or "Page" in t for t in texts)
+    assert f"from a {vessels[2]} under towing in the outer harbour." in document.text  # the hyphen rejoined
+    assert sorted({b.page for b in document.blocks}) == [1, 2, 3, 4]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from assistant import Settings
 from assistant import metrics as m
 from assistant.cli import main
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding import Embedder
 from assistant.evaluation import EvalResult, ItemResult, check_gate, load_thresholds, run, write_report
 from assistant.support import SupportChecker, split_statements, validate
 
@@ -96,7 +96,7 @@ def test_split_statements_at_marker_groups() -> None:
     assert [(s.text, s.markers) for s in quoted] == [("To peek, use heap[0].", (1,)), ("It pops.", (2,))]
 
 
-def test_support_checker_rules(embedder: MiniLMEmbedder) -> None:
+def test_support_checker_rules(embedder: Embedder) -> None:
     checker = SupportChecker(embedder)
     quote = "Megvii said it “strongly opposes” the US move, and said the relevant allegations were “ungrounded”."
     contained = checker.judge('Megvii said it "strongly opposes" the US move', [quote])
@@ -110,7 +110,7 @@ def test_support_checker_rules(embedder: MiniLMEmbedder) -> None:
     assert not checker.judge("Megvii said it strongly opposes the US move.", []).supported
 
 
-def test_support_checker_accuracy_on_the_labelled_pairs(embedder: MiniLMEmbedder) -> None:
+def test_support_checker_accuracy_on_the_labelled_pairs(embedder: Embedder) -> None:
     """Measured 0.712 accuracy (P 0.714, R 0.741) on the 52 pairs; this catches a regression of 2+ pairs."""
     lines = (REPO / "evals" / "support_pairs.jsonl").read_text(encoding="utf-8").splitlines()
     result = validate(SupportChecker(embedder), [json.loads(line) for line in lines if line.strip()])
@@ -156,6 +156,22 @@ def test_gate_names_each_metric_outside_its_threshold() -> None:
     assert any(f.startswith("refusal_recall") and "not measured" in f for f in failures)
     assert any(f.startswith("typo_metric") and "unknown" in f for f in failures)
     assert check_gate(result, {"min": {"fact_recall": 0.0}, "max": {"false_refusal_rate": 1.0}}) == []
+
+
+def test_the_table_marks_the_metrics_the_gate_fails() -> None:
+    from rich.console import Console
+
+    from assistant.evaluation import summary_table
+
+    result = _result(fact_recall=0.7, false_refusal_rate=0.1, citation_precision=0.95)
+    thresholds = {"min": {"fact_recall": 0.8, "citation_precision": 0.9}, "max": {"false_refusal_rate": 0.2}}
+    console = Console(record=True, width=200)
+    console.print(summary_table(result, thresholds))
+    rows = {line.split()[1]: line for line in console.export_text().splitlines() if line.startswith("│ ")}
+    failed = {f.split()[0] for f in check_gate(result, thresholds)}
+    assert failed == {"fact_recall"}
+    assert "FAIL" in rows["fact_recall"]
+    assert "ok" in rows["citation_precision"] and "ok" in rows["false_refusal_rate"]
 
 
 def test_committed_thresholds_parse_and_name_real_metrics(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ def test_markers_written_are_read_back_in_order() -> None:
 def test_stripping_leaves_the_prose_a_reader_would_quote() -> None:
     assert strip_markers(f"The tech was exported. {markers([1, 2])} It was sold. {marker(3)}") == \
         "The tech was exported. It was sold."
-    assert strip_markers("A list [a] and an index [0x1] are not markers.") == "A list [a] and an index [0x1] are not markers."
+    plain = "A list [a] and an index [0x1] are not markers."
+    assert strip_markers(plain) == plain
 
 
 def test_replacing_markers_keeps_those_left_alone() -> None:

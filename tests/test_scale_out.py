@@ -49,13 +49,16 @@ for line in sys.stdin:
 HARBOUR = """---
 title: "Port Vella harbour report"
 ---
-The harbour authority of Port Vella inspected forty cargo ships in May. Two ships were held because their lifeboats were missing. The harbour master said inspections will continue through the summer.
+The harbour authority of Port Vella inspected forty cargo ships in May. \
+Two ships were held because their lifeboats were missing. \
+The harbour master said inspections will continue through the summer.
 """
 
 BRIDGE = """---
 title: "Orvane bridge closure"
 ---
-The Orvane bridge was closed on 3 March because engineers found cracks in two of its steel suspension cables. Repairs are expected to take eleven weeks, and ferries will carry commuters across the Lisk river meanwhile.
+The Orvane bridge was closed on 3 March because engineers found cracks in two of its steel suspension cables. \
+Repairs are expected to take eleven weeks, and ferries will carry commuters across the Lisk river meanwhile.
 """
 
 
@@ -108,7 +111,8 @@ def test_a_document_ingested_by_one_process_is_answered_by_another(chroma_server
     dir_b.mkdir()
     (dir_a / "harbour.md").write_text(HARBOUR, encoding="utf-8")
     shared = {"ASSISTANT_CHROMA_HOST": host, "ASSISTANT_CHROMA_PORT": str(port), "ASSISTANT_COLLECTION": collection}
-    env_b = {**os.environ, **shared, "ASSISTANT_SOURCES_DIR": str(dir_b), "ASSISTANT_INDEX_DIR": str(tmp_path / "b-idx")}
+    env_b = {**os.environ, **shared, "ASSISTANT_SOURCES_DIR": str(dir_b),
+             "ASSISTANT_INDEX_DIR": str(tmp_path / "b-idx")}
     server_b = ServingProcess(env_b)
     try:
         # Meanwhile an earlier ingest (here in the test process) puts the first document on the server.

@@ -132,6 +132,31 @@ def test_uploads_reject_unsupported_and_oversized_files(tmp_path: Path, make_ass
     assert "Added: notes.txt" in note and "notes.txt" in documents and cleared is None
 
 
+def test_uploads_take_every_text_format_ingest_reads(tmp_path: Path, make_assistant) -> None:
+    import gradio as gr
+
+    from assistant.documents import SUPPORTED_SUFFIXES
+    from assistant.ui import create_app
+
+    sources, incoming = tmp_path / "sources", tmp_path / "incoming"
+    sources.mkdir()
+    incoming.mkdir()
+    bot = make_assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"))
+    body = "The Orrin ferry crosses the Vell estuary twice a day. It carries forty bicycles."
+    texts = {".txt": body, ".md": f"# Orrin\n\n{body}", ".markdown": f"# Orrin\n\n{body}",
+             ".rst": f"Orrin\n=====\n\n{body}", ".html": f"<main><p>{body}</p></main>",
+             ".htm": f"<main><p>{body}</p></main>"}
+    assert set(texts) | {".pdf"} == set(SUPPORTED_SUFFIXES)  # PDFs are loaded in test_documents
+    for suffix, text in texts.items():
+        (incoming / f"ferry{suffix.replace('.', '_')}{suffix}").write_text(text)
+    _, note, _ = ChatUI(bot).add_documents([str(p) for p in sorted(incoming.iterdir())])
+    assert "Not indexed" not in note
+    assert sorted(p.suffix for p in sources.iterdir()) == sorted(texts)
+    picker = next(b for b in create_app(bot).blocks.values() if isinstance(b, gr.File))
+    assert picker.file_types == list(SUPPORTED_SUFFIXES)
+    assert all(suffix in picker.label for suffix in SUPPORTED_SUFFIXES)
+
+
 def test_chat_errors_become_notes_and_keep_the_conversation(settings: Settings) -> None:
     ui = ChatUI(Assistant(settings))  # nothing ingested yet
     earlier = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]

@@ -14,18 +14,28 @@ import yaml
 
 from .model import PROSE_KINDS, SECTION_SEPARATOR, Block, DocumentError, LoadedDocument, ParsedText
 
-__all__ = ["LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFFIXES", "Block", "DocumentError", "LoadedDocument",
-           "is_supported", "list_source_files", "load_document"]
+__all__ = ["FORMATS", "LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFFIXES", "Block",
+           "DocumentError", "LoadedDocument",
+           "format_of", "is_supported", "list_source_files", "load_document"]
 
 # Bump when a parser changes what it produces: the index fingerprint includes it, so a change re-indexes.
-LOADER_VERSION = "3"
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf")
+LOADER_VERSION = "4"
+# The one list of accepted formats: file suffix -> parser. Ingest, uploads and the UI's file picker all read it.
+FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".html": "html",
+           ".htm": "html", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES = tuple(FORMATS)
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.DOTALL)
 
 
 def is_supported(name: str) -> bool:
     """Whether a file name has a format the assistant reads (uploads and ingest use this one rule)."""
-    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+    return Path(name).suffix.lower() in FORMATS
+
+
+def format_of(name: str) -> str:
+    """The parser for a file name ("text", "markdown", "rst", "html", "pdf"); Sphinx's `.rst.txt` sources are reST."""
+    lower = name.lower()
+    return "rst" if lower.endswith(".rst.txt") else FORMATS[Path(lower).suffix]
 
 
 def list_source_files(sources_dir: Path) -> list[Path]:
@@ -68,15 +78,15 @@ def parse_bytes(name: str, raw: bytes) -> ParsedText:
     from .plaintext import parse_plain_text
     from .rst import looks_like_rst, parse_rst
 
-    lower = name.lower()
-    if lower.endswith(".pdf"):
+    kind = format_of(name)
+    if kind == "pdf":
         return parse_pdf(raw)
     text, metadata = _split_front_matter(_decode_text(raw).replace("\r\n", "\n").replace("\r", "\n"))
-    if lower.endswith((".html", ".htm")):
+    if kind == "html":
         parsed = parse_html(text)
-    elif lower.endswith((".md", ".markdown")):
+    elif kind == "markdown":
         parsed = parse_markdown(text)
-    elif lower.endswith((".rst", ".rst.txt")) or looks_like_rst(text):
+    elif kind == "rst" or looks_like_rst(text):
         parsed = parse_rst(text)
     else:
         parsed = parse_plain_text(text)

@@ -12,6 +12,7 @@ term) names the section of the `<dd>` that follows it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .furniture import is_boilerplate
 from .model import BlockKind, ParsedText, TextBuilder
@@ -46,7 +47,9 @@ def parse_html(html: str) -> ParsedText:
     for tag in soup.find_all(True):
         if tag.decomposed or tag.attrs is None:
             continue
-        words = " ".join([*tag.get("class", []), tag.get("id", "") or "", tag.get("role", "") or ""])
+        classes: str | list[str] = tag.get("class") or []
+        words = " ".join([*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or ""),
+                          str(tag.get("role") or "")])
         if tag.name not in ("body", "html", "main") and words and _CHROME.search(words) and tag.get("role") != "main":
             tag.decompose()
     root = next((found for selector in _MAIN_SELECTORS if (found := soup.select_one(selector))), None)
@@ -69,7 +72,7 @@ class _Walker:
         if text and not (kind != "code" and is_boilerplate(text)):
             self.builder.add(text, kind, self.section())
 
-    def walk(self, node) -> None:
+    def walk(self, node) -> None:  # noqa: C901 - one dispatch over the HTML block elements, a branch per kind
         from bs4 import NavigableString, Tag
 
         inline: list[str] = []
@@ -143,7 +146,7 @@ class _Walker:
         from bs4 import Tag
 
         lead: list[str] = []
-        rest = []
+        rest: list[Any] = []
         for child in tag.children:
             if rest or (isinstance(child, Tag) and (child.name in _BLOCK_KIND or child.name in _CONTAINERS
                                                     or child.name in _HEADINGS)):

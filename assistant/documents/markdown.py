@@ -29,7 +29,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _METADATA = re.compile(r"(?:[A-Za-z][\w-]*:[^\n]*\n(?:[ \t]{4,}[^\n]*\n)*)+")
 
 
-def parse_markdown(text: str) -> ParsedText:
+def parse_markdown(text: str) -> ParsedText:  # noqa: C901 - one pass over the token stream, a branch per block kind
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.deflist import deflist_plugin

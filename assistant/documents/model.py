@@ -103,6 +103,11 @@ def line_starts(text: str) -> list[int]:
     return starts
 
 
+def continues_line(line: str) -> bool:
+    """Hard-wrapped text: a line that begins in lower case carries on the line before it (the one joining rule)."""
+    return line[:1].islower()
+
+
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """(start, end) narrowed so that text[start:end] has no surrounding whitespace."""
     while start < end and text[start].isspace():

@@ -4,7 +4,9 @@ A line that recurs at the top or bottom of many pages (digits ignored, so "Page 
 matches "Page 4 of 40") and bare page numbers are furniture. A word split by a hyphen at a
 line end is rejoined; lines of one paragraph are joined with a space; a paragraph ends where
 a line ends a sentence well short of the page's usual line length. A short line with no
-end punctuation before a capitalised line is a heading. Each block keeps its page, so a
+end punctuation before a capitalised line is a heading, unless the PDF has an outline
+(bookmarks): then the outline's titles, found in the page text, are the headings, at their
+depth, and the table of contents pages are left out. Each block keeps its page, so a
 citation can say "p. 4". A paragraph broken by a page break is continued on the next page.
 """
 
@@ -12,11 +14,15 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from .furniture import ends_sentence
-from .model import DocumentError, ParsedText, TextBuilder
+from .model import DocumentError, ParsedText, TextBuilder, continues_line
 from .plaintext import BULLET as _BULLET
 
 _EDGE_LINES = 3
@@ -26,9 +32,53 @@ _SHORT_LINE = 0.8  # of the median line length: a sentence ending here likely en
 _HEADING_MAX_WORDS = 10
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[\divxlc]+(?:\s*(?:/|of)\s*\d+)?\s*$", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)\.?\s+")
+_CONTENTS_TITLE = re.compile(r"^\s*(?:table of )?contents\s*$", re.IGNORECASE)
+_ENDS_WITH_PAGE = re.compile(r"\s[\divxlc]+\s*$", re.IGNORECASE)
+_HEADING_LINES = 3  # a long heading may wrap over this many lines
+_LOOKAHEAD = 4  # outline entries tried at each line (a heading the text lacks must not stop the others)
 
 
-def parse_pdf(raw: bytes) -> ParsedText:
+@dataclass(frozen=True)
+class _Heading:
+    depth: int
+    title: str
+    page: int  # 1-based
+
+
+class _Outline:
+    """The PDF's bookmarks in reading order, matched one by one against the page lines."""
+
+    def __init__(self, headings: list[_Heading]) -> None:
+        self.headings = headings
+        self.next = 0
+        self.path: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.headings)
+
+    def match(self, lines: list[str], i: int, page: int) -> int:
+        """How many lines from `i` make the next outline title (0 if they do not); the section path moves on."""
+        for k in range(self.next, min(self.next + _LOOKAHEAD, len(self.headings))):
+            heading = self.headings[k]
+            if heading.page > page + 1:
+                break
+            wanted = _comparable(heading.title)
+            text = ""
+            for n in range(_HEADING_LINES):
+                if i + n >= len(lines):
+                    break
+                text += _comparable(lines[i + n]) if n else _comparable(_SECTION_NUMBER.sub("", lines[i]))
+                if text == wanted:
+                    self.next = k + 1
+                    self.path = [*self.path[:heading.depth], heading.title]
+                    return n + 1
+                if not wanted.startswith(text):
+                    break
+        return 0
+
+
+def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
@@ -40,7 +90,8 @@ def parse_pdf(raw: bytes) -> ParsedText:
             except Exception as error:
                 raise DocumentError("encrypted PDF (it needs a password)") from error
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
+        outline = _Outline(_outline_headings(reader))
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF (it needs a password)") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as error:
@@ -51,13 +102,28 @@ def parse_pdf(raw: bytes) -> ParsedText:
     builder = TextBuilder()
     section: tuple[str, ...] = ()
     pending: tuple[str, int] | None = None  # a paragraph cut by a page break: (text so far, its page)
+    in_contents = False
     for number, lines in enumerate(page_lines, 1):
         lines = [line for line in lines if _shape(line) not in recurring and not _PAGE_NUMBER.match(line)]
+        lines, in_contents = _without_contents(lines, in_contents, bool(outline))
         width = median(len(line) for line in lines) if lines else 0
         paragraph: list[str] = []
+        skip = 0
         for i, line in enumerate(lines):
+            if skip:
+                skip -= 1
+                continue
             following = lines[i + 1] if i + 1 < len(lines) else ""
-            if not paragraph and pending is None and _is_heading(line, following):
+            heading_lines = outline.match(lines, i, number) if outline else 0
+            if heading_lines:
+                if paragraph or pending is not None:
+                    _emit(builder, paragraph, pending, section, number)
+                    paragraph, pending = [], None
+                section = tuple(outline.path)
+                builder.add(_join(lines[i:i + heading_lines]), "heading", section, number)
+                skip = heading_lines - 1
+                continue
+            if not outline and not paragraph and pending is None and _is_heading(line, following):
                 section = (line,)
                 builder.add(line, "heading", section, number)
                 continue
@@ -99,11 +165,53 @@ def _join(lines: list[str]) -> str:
     """Lines of one paragraph as one line, rejoining words hyphenated at a line end."""
     text = ""
     for line in lines:
-        if text and _HYPHENATED.search(text) and line[:1].islower():
+        if text and _HYPHENATED.search(text) and continues_line(line):
             text = text[:-1] + line
         else:
             text = f"{text} {line}" if text else line
     return text
+
+
+def _outline_headings(reader) -> list[_Heading]:
+    """The bookmarks, depth first, with their pages; none when the PDF has no usable outline."""
+    headings: list[_Heading] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            elif getattr(item, "title", None):
+                page = reader.get_destination_page_number(item)
+                if page is not None and page >= 0:
+                    headings.append(_Heading(depth, str(item.title).strip(), page + 1))
+
+    try:
+        walk(reader.outline, 0)
+    except Exception:  # a malformed outline only costs the headings, never the text
+        return []
+    return headings
+
+
+def _comparable(text: str) -> str:
+    """Letters and digits only, lower case: a bookmark title and its line in the text differ in quotes, ellipses
+    ("…" vs ". . .") and spacing."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def _without_contents(lines: list[str], in_contents: bool, has_outline: bool) -> tuple[list[str], bool]:
+    """A page's lines without its table of contents (from a "Contents" title until the entries end), and whether
+    the contents go on over the page. Only for PDFs with an outline: their headings come from it instead."""
+    if not has_outline:
+        return lines, False
+    start = next((i for i, line in enumerate(lines) if _CONTENTS_TITLE.match(line)), None)
+    if start is None and not in_contents:
+        return lines, False
+    start = start if start is not None else 0
+    entries = lines[start + 1:] if not in_contents or start else lines
+    listed = sum(1 for line in entries if _ENDS_WITH_PAGE.search(line))
+    if entries and listed < len(entries) / 2:
+        return lines, False  # not a contents page after all
+    return lines[:start] if start else [], True
 
 
 def _is_heading(line: str, following: str) -> bool:

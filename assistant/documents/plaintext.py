@@ -13,12 +13,12 @@ import re
 from collections import Counter
 
 from .furniture import PROSE_MIN_WORDS_UNPUNCTUATED, ends_sentence, is_boilerplate, is_furniture
-from .model import Block, BlockKind, ParsedText, line_starts, trimmed
+from .model import Block, BlockKind, ParsedText, continues_line, line_starts, trimmed
 
 BULLET = re.compile(r"^\s*(?:[•\-*–·▪]|\d+[.)])\s+")
 
 
-def parse_plain_text(text: str) -> ParsedText:
+def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the lines with its block rules inline
     starts = line_starts(text)
     lines = [(starts[i], starts[i + 1] - 1) for i in range(len(starts) - 1)]
     stripped = [text[s:e].strip() for s, e in lines]
@@ -44,7 +44,7 @@ def parse_plain_text(text: str) -> ParsedText:
         if not line:
             flush()
             continue
-        continuation = bool(current) and line[:1].islower()
+        continuation = bool(current) and continues_line(line)
         if not continuation:
             if is_furniture(line, counts) and not _carries_on(line, stripped[i + 1] if i + 1 < len(stripped) else ""):
                 flush()
@@ -61,11 +61,11 @@ def parse_plain_text(text: str) -> ParsedText:
 
 
 def _carries_on(line: str, after: str) -> bool:
-    return bool(after) and after[:1].islower() and not ends_sentence(line)
+    return bool(after) and continues_line(after) and not ends_sentence(line)
 
 
 def _block_ended(previous: str, line: str) -> bool:
     """A line that does not carry on the previous one starts a new block."""
-    if line[:1].islower():
+    if continues_line(line):
         return False
     return ends_sentence(previous) or len(previous.split()) < PROSE_MIN_WORDS_UNPUNCTUATED // 2

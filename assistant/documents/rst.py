@@ -32,13 +32,17 @@ _OBJECT_DIRECTIVE = re.compile(r"^(?:py:)?(?:function|method|class|exception|dat
                                r"envvar|option|opcode|describe|object|cmdoption|c:\w+)$")
 
 
+_RST_MARKS_NEEDED = 3  # titles plus directives a `.txt` needs before it is read as reST
+_OVERLINED_TITLE_LINES = 3  # overline, title, underline
+
+
 def looks_like_rst(text: str) -> bool:
     """Underlined section titles or explicit markup: a `.txt` file that is really reST."""
     lines = text.split("\n", 400)[:400]
     titles = sum(1 for i in range(1, len(lines)) if _ADORNMENT.match(lines[i]) and lines[i - 1].strip()
                  and len(lines[i].strip()) >= len(lines[i - 1].strip()))
     directives = sum(1 for line in lines if _DIRECTIVE.match(line))
-    return titles >= 1 and (titles + directives) >= 3
+    return titles >= 1 and (titles + directives) >= _RST_MARKS_NEEDED
 
 
 class _RstReader:
@@ -85,7 +89,7 @@ class _RstReader:
             return lines[i].strip(), lines[i + 1][0], 2
         return None
 
-    def read(self) -> ParsedText:
+    def read(self) -> ParsedText:  # noqa: C901 - one pass over the lines; each branch is one kind of reST block
         i, literal_next = 0, False
         while i < len(self.lines):
             if self.blank(i):
@@ -102,7 +106,8 @@ class _RstReader:
                 depth = self.levels.index(style)
                 self.sections = [*self.sections[:depth], name]
                 self.objects.clear()
-                self.add("heading", i + (1 if used == 3 else 0), i + (1 if used == 3 else 0))
+                title_line = i + (1 if used == _OVERLINED_TITLE_LINES else 0)
+                self.add("heading", title_line, title_line)
                 i += used
                 continue
             if literal_next and indent > 0:
@@ -157,7 +162,8 @@ class _RstReader:
         if _OBJECT_DIRECTIVE.match(name):
             signature = argument
             last = i
-            while last + 1 < body_end and self.lines[last + 1].strip() and not self.lines[last + 1].strip().startswith(":"):
+            while (last + 1 < body_end and self.lines[last + 1].strip()
+                   and not self.lines[last + 1].strip().startswith(":")):
                 last += 1  # continued signatures (one per line)
             self.add("heading", i, last, self.lines[i].index(name))
             self.objects.append((indent, signature))
