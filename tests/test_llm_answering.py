@@ -153,10 +153,11 @@ def test_flag_mode_shows_an_unsupported_sentence_marked_as_such(model, ask_with)
 
 def test_judge_saying_no_refuses_without_calling_the_generator(model, ask_with) -> None:
     model.script = Script(answer="Never asked [1].", judge=0.05)
-    answer = ask_with(model, judge_threshold=0.5).ask(YITU)
+    bot = ask_with(model, judge_threshold=0.5)
+    answer = bot.ask(YITU)
     assert answer.refused and answer.text.startswith(CANNOT_ANSWER_PHRASE)
     assert answer.citations  # related passages are offered
-    assert "answer" not in model.kinds() and model.kinds().count("judge") == 3
+    assert "answer" not in model.kinds() and model.kinds().count("judge") == bot.settings.judge_passages
 
 
 def test_the_judge_reads_passages_until_one_answers(model, ask_with) -> None:
