@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,25 +129,37 @@ class ChatUI:
         return chat, gr.update(interactive=False), gr.update(interactive=False), ""
 
     def respond(self, question: str, chat: list[Message], turns: list[Turn]
-                ) -> tuple[list[Message], list[Turn], str, str, Any]:
-        """Answer with the earlier turns as history; errors become a note and the question stays editable."""
+                ) -> Iterator[tuple[list[Message], list[Turn], Any, Any, Any]]:
+        """Answer with the earlier turns as history. With an LLM the draft streams in first and the verified
+        answer replaces it; errors become a note and the question stays editable."""
         chat, turns = list(chat or []), list(turns or [])
         pending = bool(question and question.strip())
+        settings = self.bot.settings
+        history = latest_turns([(t["question"], t["text"]) for t in turns], settings.max_history_turns,
+                               settings.max_history_chars)
         try:
-            settings = self.bot.settings
-            history = latest_turns([(t["question"], t["text"]) for t in turns], settings.max_history_turns,
-                                   settings.max_history_chars)
-            answer = self.bot.ask(question or "", history=history)
+            for event in self.bot.ask_stream(question or "", history=history):
+                if isinstance(event, Answer):
+                    answer = event
+                    break
+                content = render.render_draft(event.draft, event.name == "checking") if event.draft else \
+                    render.render_busy(event.name)
+                shown = [*chat[:-1], {"role": "assistant", "content": content}] if pending else chat
+                yield shown, turns, gr.update(), gr.update(), gr.update()
+            else:
+                raise RuntimeError("the answer stream ended without an answer")
         except USER_ERRORS as error:
-            return self._failed(chat, turns, pending, for_users(error))
+            yield self._failed(chat, turns, pending, for_users(error))
+            return
         except Exception:
             log.exception("answering %r failed", question)
-            return self._failed(chat, turns, pending, _GENERIC_ERROR)
+            yield self._failed(chat, turns, pending, _GENERIC_ERROR)
+            return
         number = len(turns) + 1
         reply = {"role": "assistant", "content": render.render_answer(answer, number)}
         chat = [*chat[:-1], reply] if pending else [*chat, reply]
         turns.append(self._turn(answer, question.strip(), number))
-        return chat, turns, render.render_panel(turns), "", ""
+        yield chat, turns, render.render_panel(turns), render.render_notice(answer.notice) if answer.notice else "", ""
 
     def _turn(self, answer: Answer, question: str, number: int) -> Turn:
         return {"question": question, "text": answer.text,

@@ -16,6 +16,7 @@ from typing import Any
 
 from .api import Answer, Citation, Status
 from .markers import marker, replace_markers
+from .phrases import CHECKING
 
 CONTEXT_CHARS = 280
 
@@ -33,6 +34,8 @@ a.cite-marker:hover { text-decoration: underline; }
   border-radius: 6px; color: var(--body-text-color); }
 .error-note .note-label { color: #b91c1c; }
 .busy-note { font-style: italic; opacity: .8; }
+.draft-answer p { opacity: .6; }
+.notice-note { border-left: 4px solid #d97706; background: rgba(217, 119, 6, .10); padding: .5em .75em; }
 .busy-note::after { content: ""; display: inline-block; width: .9em; height: .9em; margin-left: .5em;
   border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%;
   vertical-align: -0.1em; animation: busy-spin .8s linear infinite; }
@@ -129,8 +132,20 @@ def render_answer(answer: Answer, turn: int) -> str:
     return f'<div class="answer">{body}</div>'
 
 
-def render_busy() -> str:
-    return '<div class="busy-note">Searching the sources…</div>'
+def render_busy(stage: str = "") -> str:
+    label = {"judging": "Checking that the sources answer this…"}.get(stage, "Searching the sources…")
+    return f'<div class="busy-note">{label}</div>'
+
+
+def render_draft(draft: str, checking: bool) -> str:
+    """The model's unverified draft as it streams (plain text), with a note that it will be checked and replaced."""
+    note = CHECKING if checking else "Draft — every sentence is checked against its source before it is shown."
+    return (f'<div class="answer draft-answer"><p>{_text(draft)}</p>'
+            f'<div class="busy-note draft-note">{escape(note)}</div></div>')
+
+
+def render_notice(message: str) -> str:
+    return f'<div class="notice-note" role="status">{_text(message)}</div>'
 
 
 def render_error(message: str) -> str:

@@ -176,12 +176,12 @@ def test_chat_errors_become_notes_and_keep_the_conversation(settings: Settings) 
     earlier = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     chat, *_ = ui.start("Why was Yitu listed?", earlier)
     assert len(chat) == 4 and "busy-note" in chat[-1]["content"]
-    chat, turns, _, notice, question = ui.respond("Why was Yitu listed?", chat, [])
+    chat, turns, _, notice, question = list(ui.respond("Why was Yitu listed?", chat, []))[-1]
     assert chat == earlier and turns == []
     assert "Nothing has been indexed yet" in notice and 'role="alert"' in notice
     assert str(settings.index_dir) not in notice  # paths are the operator's, not the user's
     assert question == {"__type__": "update"}  # the question stays in the box to retry
-    _, _, _, notice, _ = ui.respond("x" * 5000, earlier, [])
+    _, _, _, notice, _ = list(ui.respond("x" * 5000, earlier, []))[-1]
     assert "limit is 2,000" in notice
 
 
