@@ -108,7 +108,7 @@ def test_a_server_that_drops_gives_a_typed_error_then_answering_resumes(tmp_path
                 assert f"127.0.0.1:{port}" in str(error)
             else:
                 raise AssertionError("no StoreUnavailableError while the server is down")
-        _, _, _, notice, _ = ChatUI(bot).respond(question, [], [])
+        _, _, _, notice, _ = list(ChatUI(bot).respond(question, [], []))[-1]
         assert "index is not reachable" in notice and str(port) not in notice  # users get no server address
         documents = ChatUI(bot).documents()
         assert "index is not reachable" in documents and str(port) not in documents
