@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The offline environment (HF_HUB_OFFLINE, …) is set by `assistant/offline.py` in every Python process.
 
-.PHONY: install run test lint eval corpora browser bench clean
+.PHONY: install run test lint eval corpora browser bench llm eval-llm clean
 
 # torch goes first and pinned: an unpinned resolve pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # `assistant ui` indexes new or changed sources before it serves.
+# `make run LLM=local` answers with the local model (after `make llm`); LLM=openai|ollama take ASSISTANT_LLM_* settings.
 run: install
-	$(BIN)/assistant ui
+	$(if $(LLM),ASSISTANT_LLM=$(LLM) )$(BIN)/assistant ui
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 browser:
@@ -50,6 +51,16 @@ eval: install corpora
 bench: install corpora
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The local LLM (never part of `make test`): llama-cpp-python built once into a cached wheel
+# (~/.cache/sources-assistant/wheels; 6-15 min the first time, seconds after) and the model, hash-verified.
+llm: install
+	$(PY) -m pip install --quiet -e '.[llm]'
+	$(PY) scripts/install_llm.py --python $(PY)
+
+# Every eval corpus answered by the local model (slow: minutes per corpus on 2 cores).
+eval-llm: llm corpora
+	$(BIN)/assistant eval --llm local $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*-*-*-*-* evals/reports

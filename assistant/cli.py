@@ -15,6 +15,7 @@ import click
 from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
 from .markers import marker
+from .validation import latest_turns
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,13 +31,20 @@ def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _settings(sources: Path | None, index: Path | None) -> Settings:
+def _settings(sources: Path | None, index: Path | None, llm: str | None = None) -> Settings:
     overrides: dict[str, Any] = {}
     if sources is not None:
         overrides["sources_dir"] = sources
     if index is not None:
         overrides["index_dir"] = index
+    if llm is not None:
+        overrides["llm"] = llm
     return Settings(**overrides)
+
+
+LLM_CHOICES = click.Choice(["none", "local", "openai", "ollama"])
+llm_option = click.option("--llm", type=LLM_CHOICES, default=None,
+                          help="Who writes answers (default: the llm setting, ASSISTANT_LLM; none = extractive).")
 
 
 source_options = [
@@ -63,7 +71,8 @@ def main() -> None:
 @_clean_errors
 def ingest(sources: Path | None, index: Path | None, as_json: bool) -> None:
     """Index new and changed documents, drop deleted ones; unchanged files embed nothing."""
-    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty())
+    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty(),
+                                                         on_wait=lambda message: click.echo(message, err=True))
     if as_json:
         click.echo(json.dumps({k: v for k, v in report.to_dict().items() if k != "seconds"}))
         return
@@ -95,20 +104,52 @@ def status(sources: Path | None, index: Path | None, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @with_locations
+@llm_option
 @click.option("--json", "as_json", is_flag=True, help="Print {text, refused, citations} as JSON.")
 @_clean_errors
-def ask(question: str, sources: Path | None, index: Path | None, as_json: bool) -> None:
+def ask(question: str, sources: Path | None, index: Path | None, llm: str | None, as_json: bool) -> None:
     """Answer one QUESTION from the indexed sources."""
-    answer = Assistant(_settings(sources, index)).ask(question)
+    bot = Assistant(_settings(sources, index, llm))
+    answer = bot.ask(question) if as_json else _streamed(bot, question, [])
+    if answer.notice and not as_json:
+        click.echo(f"Note: {answer.notice}", err=True)
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else format_answer(answer))
+
+
+def _streamed(bot: Assistant, question: str, history: list[tuple[str, str]]) -> Answer:
+    """Ask, showing an LLM's draft live on a terminal (dimmed, 'checking' while verified); returns the answer."""
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    from .phrases import CHECKING
+
+    console = Console(stderr=True)
+    if not console.is_terminal or not bot.generative:
+        return bot.ask(question, history=history)
+    with Live(Text(""), console=console, transient=True, refresh_per_second=8) as live:
+        for event in bot.ask_stream(question, history=history):
+            if isinstance(event, Answer):
+                return event
+            note = CHECKING if event.name == "checking" else "draft, not yet checked"
+            live.update(Text.assemble((event.draft, "dim"), ("\n(" + note + ")", "italic dim")))
+    raise RuntimeError("the answer stream ended without an answer")
 
 
 @main.command()
 @with_locations
+@llm_option
 @_clean_errors
-def chat(sources: Path | None, index: Path | None) -> None:
-    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it."""
-    bot = Assistant(_settings(sources, index))
+def chat(sources: Path | None, index: Path | None, llm: str | None) -> None:
+    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it.
+
+    A turn that fails (a bad line, the store unreachable) prints its message and the conversation goes on.
+    """
+    bot = Assistant(_settings(sources, index, llm))
+    bot.check_llm()
+    settings = bot.settings
+    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes reach the checks as lone surrogates, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
     history: list[tuple[str, str]] = []
     while True:
         try:
@@ -118,10 +159,13 @@ def chat(sources: Path | None, index: Path | None) -> None:
         if not question.strip():
             break
         try:
-            answer = bot.ask(question, history=history)
-        except ValueError as error:
+            answer = _streamed(bot, question, list(latest_turns(history, settings.max_history_turns,
+                                                                settings.max_history_chars)))
+        except USER_ERRORS as error:
             click.echo(f"Error: {error}", err=True)
             continue
+        if answer.notice:
+            click.echo(f"Note: {answer.notice}", err=True)
         click.echo(format_answer(answer) + "\n")
         history.append((question, answer.text))
 
@@ -133,14 +177,17 @@ def chat(sources: Path | None, index: Path | None) -> None:
 @click.option("--port", default=7860, show_default=True, type=int)
 @click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
 @click.option("--no-ingest", is_flag=True, help="Skip indexing new or changed sources before starting.")
+@llm_option
 @_clean_errors
-def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str | None, no_ingest: bool) -> None:
+def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str | None, no_ingest: bool,
+       llm: str | None) -> None:
     """Open the chat in the browser (indexes new or changed sources first)."""
     from .ui import launch
 
-    bot = Assistant(_settings(sources, index))
+    bot = Assistant(_settings(sources, index, llm))
+    bot.check_llm()
     if not no_ingest:
-        report = bot.ingest(show_progress=sys.stderr.isatty())
+        report = bot.ingest(show_progress=sys.stderr.isatty(), on_wait=lambda message: click.echo(message, err=True))
         click.echo(f"indexed: {len(report.added)} added, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
     launch(bot, host=host, port=port, auth=auth)
@@ -156,17 +203,26 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
 @click.option("--gate", is_flag=True, help="Exit non-zero when a metric is outside the corpus's thresholds.toml.")
 @click.option("--thresholds", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Thresholds TOML for --gold runs (implies --gate).")
-@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("evals/reports"),
-              show_default=True, help="Where each corpus's items.json, report.md and charts go, and summary.md.")
+@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where each corpus's items.json, report.md and charts go, and summary.md "
+                   "[default: evals/reports, or evals/reports-llm-NAME with --llm NAME].")
+@llm_option
+@click.option("--sample", type=click.IntRange(min=1), default=None,
+              help="Ask only this many gold questions per corpus, spread evenly over each gold file (slow LLMs).")
 @_clean_errors
 def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | None, index: Path | None, as_json: bool,
-                 gate: bool, thresholds: Path | None, report_dir: Path) -> None:
+                 gate: bool, thresholds: Path | None, report_dir: Path | None, llm: str | None,
+                 sample: int | None) -> None:
     """Ask every gold question of each corpus, score answers and citations, write reports; --gate fails CI.
 
     Each corpus is indexed into index/evals/NAME (incremental, so a re-run embeds nothing new).
     """
     from . import evaluation
     from .corpora import Corpus, select
+
+    backend = llm or Settings().llm
+    if report_dir is None:
+        report_dir = Path("evals/reports") if backend == "none" else Path(f"evals/reports-llm-{backend}")
 
     if gold is not None:
         runs = [Corpus("custom", "", sources or Settings().sources_dir, gold, thresholds)]
@@ -183,10 +239,14 @@ def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | No
                                            "run `python evals/fetch_corpora.py` (or `make corpora`) first")
             # A gold file of your own is indexed into a temporary folder; corpora keep theirs between runs.
             location = index or (Path(scratch) if gold is not None else Path("index") / "evals" / corpus.name)
-            result = evaluation.run(_settings(corpus.sources_dir, location), corpus.gold,
-                                    pairs_path=Path("evals/support_pairs.jsonl"), progress=not as_json)
+            result = evaluation.run(_settings(corpus.sources_dir, location, llm), corpus.gold,
+                                    pairs_path=Path("evals/support_pairs.jsonl"), progress=not as_json,
+                                    sample=sample)
             limits = evaluation.load_thresholds(corpus.thresholds) if gate and corpus.thresholds else None
             failures = evaluation.check_gate(result, limits) if limits else []
+            if gate and (result.aggregates.get("unsupported_shown") or 0) > 0:
+                failures.append(f"unsupported_shown = {result.aggregates['unsupported_shown']:g}: every sentence "
+                                "shown must be supported by its citations")
             paths = evaluation.write_report(result, report_dir if gold is not None else report_dir / corpus.name)
             outcomes.append((corpus.name, result, limits, failures, paths))
     summary = evaluation.write_summary([(name, result, failures) for name, result, _, failures, _ in outcomes],

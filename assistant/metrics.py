@@ -32,6 +32,15 @@ DESCRIPTIONS: dict[str, str] = {
     "false_refusal_rate": "share of answerable questions refused",
     "latency_p50": "median seconds per question",
     "latency_p95": "95th-percentile seconds per question",
+    "llm_answers": "answers the LLM drafted (not refused before generating, no failure)",
+    "generated_sentences": "sentences the LLM wrote, before verification",
+    "unsupported_generated": "generated sentences the verifier rejected (before verification)",
+    "unsupported_generated_rate": "share of generated sentences the verifier rejected",
+    "unsupported_shown": "statements shown that the eval's checker finds unsupported (after verification; must be 0)",
+    "llm_fallbacks": "LLM drafts with no sentence kept, answered extractively instead",
+    "llm_notices": "answers given extractively because the LLM failed (down, slow)",
+    "first_token_p50": "median seconds to the first drafted text (LLM answers)",
+    "first_token_p95": "95th-percentile seconds to the first drafted text (LLM answers)",
 }
 
 

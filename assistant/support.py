@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -59,17 +59,20 @@ class Statement:
     markers: tuple[int, ...]
 
 
-def split_statements(answer_text: str) -> list[Statement]:
+def split_statements(answer_text: str, cited: Collection[int] | None = None) -> list[Statement]:
     """Split an answer into statements at each marker group ("A [1] B [2][3]" -> A:(1,), B:(2, 3)).
 
     Trailing text without markers is an uncited statement. Fixed framing phrases (the
     disagreement prefix) and list bullets are not claims and are removed; statements with
-    no content words at all ("So it was.") are dropped.
+    no content words at all ("So it was.") are dropped. Given the answer's citation numbers
+    (`cited`), a bracketed number that names none of them is quoted text ("use heap[0]"), not a marker.
     """
     statements: list[Statement] = []
     position = 0
     for match in MARKER_GROUP.finditer(answer_text):
         markers = tuple(numbers(match.group()))
+        if cited is not None and not set(markers) <= set(cited):
+            continue
         statements.append(Statement(_clean(answer_text[position:match.start()]), markers))
         position = match.end()
     statements.append(Statement(_clean(answer_text[position:]), ()))

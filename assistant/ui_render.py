@@ -16,6 +16,7 @@ from typing import Any
 
 from .api import Answer, Citation, Status
 from .markers import marker, replace_markers
+from .phrases import CHECKING
 
 CONTEXT_CHARS = 280
 
@@ -33,6 +34,8 @@ a.cite-marker:hover { text-decoration: underline; }
   border-radius: 6px; color: var(--body-text-color); }
 .error-note .note-label { color: #b91c1c; }
 .busy-note { font-style: italic; opacity: .8; }
+.draft-answer p { opacity: .6; }
+.notice-note { border-left: 4px solid #d97706; background: rgba(217, 119, 6, .10); padding: .5em .75em; }
 .busy-note::after { content: ""; display: inline-block; width: .9em; height: .9em; margin-left: .5em;
   border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%;
   vertical-align: -0.1em; animation: busy-spin .8s linear infinite; }
@@ -129,8 +132,20 @@ def render_answer(answer: Answer, turn: int) -> str:
     return f'<div class="answer">{body}</div>'
 
 
-def render_busy() -> str:
-    return '<div class="busy-note">Searching the sources…</div>'
+def render_busy(stage: str = "") -> str:
+    label = {"judging": "Checking that the sources answer this…"}.get(stage, "Searching the sources…")
+    return f'<div class="busy-note">{label}</div>'
+
+
+def render_draft(draft: str, checking: bool) -> str:
+    """The model's unverified draft as it streams (plain text), with a note that it will be checked and replaced."""
+    note = CHECKING if checking else "Draft — every sentence is checked against its source before it is shown."
+    return (f'<div class="answer draft-answer"><p>{_text(draft)}</p>'
+            f'<div class="busy-note draft-note">{escape(note)}</div></div>')
+
+
+def render_notice(message: str) -> str:
+    return f'<div class="notice-note" role="status">{_text(message)}</div>'
 
 
 def render_error(message: str) -> str:
@@ -207,22 +222,25 @@ def render_documents(status: Status | None, error: str = "") -> str:
         return '<div class="panel-empty">Nothing is indexed yet: upload a document below.</div>'
     rows = "".join(f'<tr><td>{escape(source)}</td><td class="num">{count}</td></tr>'
                    for source, count in status.documents.items())
-    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)} · '
-            f'index {escape(status.store)}</p>'
+    # The index's path or server address is the operator's business (`assistant status`), not every user's.
+    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)}</p>'
             f'<table class="docs-table"><thead><tr><th>Document</th><th class="num">Chunks</th></tr></thead>'
             f'<tbody>{rows}</tbody></table>')
 
 
-def render_upload_result(saved: Sequence[str], rejected: Sequence[tuple[str, str]], report: Any | None) -> str:
-    """What an upload did: files added or updated, and every file rejected or skipped with its reason."""
+def render_upload_result(saved: Sequence[Any], rejected: Sequence[tuple[str, str]], report: Any | None) -> str:
+    """What an upload did: files added or updated (and renamed, when their name was taken by another document),
+    and every file rejected or skipped with its reason."""
     lines: list[str] = []
     if report is not None:
         for label, names in (("Added", report.added), ("Updated", report.updated)):
             if names:
                 lines.append(f"{label}: {escape(', '.join(names))}")
         if saved and not (report.added or report.updated):
-            lines.append(f"Already indexed, unchanged: {escape(', '.join(saved))}")
+            lines.append(f"Already indexed, unchanged: {escape(', '.join(s.name for s in saved))}")
         rejected = [*rejected, *((s.source, s.reason) for s in report.skipped)]
+    lines += [f"Saved as {escape(s.name)}: a different document is already named {escape(s.renamed_from)}"
+              for s in saved if s.renamed_from]
     problems = "".join(f"<li>{escape(name)}: {escape(reason)}</li>" for name, reason in rejected)
     if problems:
         lines.append(f'<span class="note-label">Not indexed</span><ul>{problems}</ul>')

@@ -91,6 +91,9 @@ def test_split_statements_at_marker_groups() -> None:
     assert [(s.text, s.markers) for s in statements] == [
         ("DJI makes drones.", (1,)), ("It was listed", (2, 3)), ("Trailing claim about Megvii.", ())]
     assert split_statements("And so it was. [1]") == []
+    # source text can hold brackets: "heap[0]" names no citation of the answer, so it is text, not a marker
+    quoted = split_statements("To peek, use heap[0]. [1] It pops. [2]", cited=[1, 2])
+    assert [(s.text, s.markers) for s in quoted] == [("To peek, use heap[0].", (1,)), ("It pops.", (2,))]
 
 
 def test_support_checker_rules(embedder: Embedder) -> None:
@@ -279,3 +282,27 @@ def test_importing_the_package_and_cli_does_not_import_matplotlib() -> None:
     code = "import sys, assistant, assistant.evaluation, assistant.cli; print('matplotlib' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"
+
+
+def test_run_with_an_llm_counts_unsupported_sentences_before_and_after_verification(
+        tiny_corpus: Path, settings: Settings, make_assistant) -> None:
+    from tests.scripted_llm import passage_number, start_scripted_llm
+
+    model, stop = start_scripted_llm()
+    # Every answer: one sentence copied from a passage (supported), one invented (the verifier must drop it).
+    model.script.answer = lambda m: (
+        f"Its founder, Marta Silva, opened the shop in 1998 [{passage_number(m, 'Marta Silva')}]. "
+        f"She also runs a bakery school in Lisbon with 30 students [{passage_number(m, 'Marta Silva')}].")
+    try:
+        bot = make_assistant(settings.model_copy(update={"llm": "openai", "llm_base_url": model.base_url}))
+        result = run(bot, tiny_corpus, k=3, pairs_path=None)
+    finally:
+        stop()
+    founder = next(i for i in result.items if i.id == "founder")
+    assert "Marta Silva" in founder.answer["text"] and "Lisbon" not in founder.answer["text"]
+    assert "Lisbon" in founder.answer["generation"]["text"]  # what the model wrote is kept for the report
+    aggregates = result.aggregates
+    assert aggregates["llm_answers"] >= 1 and aggregates["unsupported_generated"] >= aggregates["llm_answers"]
+    assert aggregates["unsupported_shown"] == 0
+    assert aggregates["first_token_p50"] is not None and aggregates["first_token_p50"] <= aggregates["latency_p95"]
+    assert result.meta["llm"] == "openai"

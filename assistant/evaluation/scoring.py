@@ -9,6 +9,7 @@ from .. import metrics
 from ..api import Answer, Assistant
 from ..markers import marker, markers, strip_markers
 from ..support import SupportChecker, split_statements
+from .generation import answer_record
 from .gold import GoldItem, find_collapsed
 from .results import ItemResult
 
@@ -53,7 +54,7 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
         statements = tuple({"text": s.text, "markers": list(s.markers), "supported": sup.joint, "why": why}
                            for s, sup, why in (judged[i] or []))
         results.append(ItemResult(
-            item.id, item.category, item.question, item.history, item.answerable, item.reference, answer.to_dict(),
+            item.id, item.category, item.question, item.history, item.answerable, item.reference, answer_record(answer),
             round(latencies[i], 4), scores, tuple(_failures(item, answer, statements, supports[i], ranks[i], k)),
             statements, tuple({"source": s, "start": a, "end": b} for s, a, b in retrieved[i])))
     return results
@@ -63,7 +64,7 @@ def _judge_statements(answer: Answer, checker: SupportChecker) -> list[tuple[Any
     """Each statement with its ALCE support judgements (joint, each citation alone, all but each)."""
     quotes = {c.n: c.quote for c in answer.citations}
     judged = []
-    for statement in split_statements(answer.text):
+    for statement in split_statements(answer.text, [c.n for c in answer.citations]):
         cited = [quotes.get(n, "") for n in statement.markers]
         joint = checker.judge(statement.text, [q for q in cited if q])
         if len(cited) <= 1:
