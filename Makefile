@@ -48,7 +48,7 @@ eval: install corpora
 	$(BIN)/assistant eval --gate
 
 # Benchmarks (README "Benchmarks"): installs the bench extra and Debian's python3.11-doc corpus.
-bench: install
+bench: install corpora
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -19,10 +19,12 @@ from .config import Settings
 from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, make_embedder
+from .index_lock import IndexBusyError
 from .ingest import Ingestor, IngestReport
 from .llm import LLMUnavailableError
 from .retrieval import CorpusSnapshot, HybridRetriever, Retrieval
 from .store import ChunkStore, StoreUnavailableError
+from .validation import valid_history, valid_question
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -46,8 +48,8 @@ class LLMSettingsError(ValueError):
 
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
-USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, FileNotFoundError, PermissionError,
-               LLMUnavailableError)
+USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, IndexBusyError, FileNotFoundError,
+               PermissionError, LLMUnavailableError)
 _TRACE = {"trace": True}  # an `Answer` field that records how it was made, left out of `to_dict`
 _IF_SET = {"if_set": True}  # an `Answer` field that `to_dict` includes only when it is not empty
 
@@ -168,12 +170,14 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.store, self.settings.retrieve_k, self.settings.fused_k)
 
-    def ingest(self, show_progress: bool = False,
-               on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
-        """Bring the index in line with the sources folder; unchanged files embed nothing."""
+    def ingest(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """Bring the index in line with the sources folder; unchanged files embed nothing. One ingest runs at a
+        time per index (across processes); `on_wait` hears whom this one waits for."""
         chunker = Chunker.for_embedder(self.embedder, self.settings)
         with self._busy:
-            report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress)
+            report = Ingestor(self.settings, self.store, self.embedder, chunker).run(show_progress, on_progress,
+                                                                                     on_wait)
         if report.changed or report.rebuilt:
             self.retriever.refresh_if_loaded()  # other threads' questions keep the previous snapshot meanwhile
         return report
@@ -189,7 +193,7 @@ class Assistant:
         """Like `ask`, yielding progress first when an LLM writes the answer: `Stage("judging")`, then
         `Stage("drafting", draft)` as the unverified draft grows, `Stage("checking")`; the last item is the
         verified `Answer`, which replaces the draft."""
-        question = self._validate(question)
+        question = valid_question(question, self.settings.max_question_chars)
         query, retrieval = self.prepare(question, history)
         search_text = query.text
         answerer = self.answerer
@@ -204,11 +208,11 @@ class Assistant:
 
     def prepare(self, question: str, history: History | None = None) -> tuple[Query, Retrieval]:
         """The question as answerers see it (follow-up made standalone, aliases added) and what it retrieves."""
-        question = self._validate(question)
+        question = valid_question(question, self.settings.max_question_chars)
+        history = valid_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()  # the one revision read: everything below sees this snapshot
-        history = history or ()
         search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
@@ -233,7 +237,7 @@ class Assistant:
 
     def retrieve(self, query: str) -> Retrieval:
         """What a standalone query retrieves (no follow-up handling): the fused hits `ask` answers from."""
-        query = self._validate(query)
+        query = valid_question(query, self.settings.max_question_chars)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()
@@ -260,15 +264,6 @@ class Assistant:
             return load_document(path, self.settings.sources_dir.resolve(), self.settings.max_file_bytes)
         except DocumentError as error:
             raise FileNotFoundError(f"Source {path.name} cannot be loaded: {error}") from error
-
-    def _validate(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError(phrases.EMPTY_QUESTION)
-        question = question.strip()
-        if len(question) > self.settings.max_question_chars:
-            raise ValueError(phrases.QUESTION_TOO_LONG.format(length=len(question),
-                                                               limit=self.settings.max_question_chars))
-        return question
 
 
 def _with_generation(answer: Answer, outcome: Outcome) -> Answer:

@@ -25,8 +25,13 @@ from .embedding import SPECIAL_TOKENS, Embedder
 from .text import punkt
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
+# A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
+# and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.
+MAX_PIECE_CHARS = 10_000  # far above any sentence of the eval corpora, so they chunk exactly as before
+MAX_CHUNK_CHARS = MAX_PIECE_CHARS  # far above a normal chunk (~1,000); bounds runs of text the tokenizer calls [UNK]
+TOKENIZE_BATCH = 1_024
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,8 @@ class Chunker:
                 document.blocks[previous.block].section == document.blocks[sentence.block].section
             # Text left out between two blocks (page furniture, markup) never ends up inside a chunk.
             gap = previous is not None and bool(text[previous.end:sentence.start].strip())
-            if run and (not same_section or gap or total + sizes[i] > self.budget):
+            too_long = run and sentence.end - sentences[run[0]].start > MAX_CHUNK_CHARS
+            if run and (not same_section or gap or total + sizes[i] > self.budget or too_long):
                 chunks.append(self._chunk(document, [sentences[j] for j in run]))
                 run = self._overlap(run, sizes) if same_section and not gap else []
                 total = sum(sizes[j] for j in run)
@@ -143,7 +149,8 @@ class Chunker:
     def _fitting(self, text: str, sentences: list[Sentence]) -> tuple[list[Sentence], list[int]]:
         """Sentences longer than the budget cut into pieces that fit (at line breaks, else at spaces), with the
         word pieces of each: every text is tokenized once."""
-        sizes = self.count_tokens([text[s.start:s.end] for s in sentences]) if sentences else []
+        sentences = [piece for sentence in sentences for piece in _bounded(text, sentence)]
+        sizes = self._count([text[s.start:s.end] for s in sentences])
         fitted: list[Sentence] = []
         fitted_sizes: list[int] = []
         for sentence, size in zip(sentences, sizes, strict=True):
@@ -164,7 +171,7 @@ class Chunker:
         parts = body.split(separator)
         pieces: list[tuple[int, int, int]] = []  # (start, end, word pieces) relative to the sentence
         begin, position, total = 0, 0, 0
-        for part, tokens in zip(parts, self.count_tokens(parts), strict=True):
+        for part, tokens in zip(parts, self._count(parts), strict=True):
             if total and total + tokens > self.budget:
                 pieces.append((begin, position - 1, total))
                 begin, total = position, 0
@@ -178,6 +185,13 @@ class Chunker:
                 result.append((Sentence(start, stop, sentence.kind, sentence.block), tokens))
         return result
 
+    def _count(self, texts: list[str]) -> list[int]:
+        """Word pieces of each text, asked of the tokenizer in bounded batches."""
+        sizes: list[int] = []
+        for begin in range(0, len(texts), TOKENIZE_BATCH):
+            sizes += self.count_tokens(texts[begin:begin + TOKENIZE_BATCH])
+        return sizes
+
     def _chunk(self, document: LoadedDocument, sentences: list[Sentence]) -> Chunk:
         start, end = sentences[0].start, sentences[-1].end
         first_block = document.blocks[sentences[0].block]
@@ -185,6 +199,27 @@ class Chunker:
         relative = tuple(Sentence(s.start - start, s.end - start, s.kind, s.block) for s in sentences)
         return Chunk(chunk_id(document.source, document.content_hash, start, end), document.source,
                      document.text[start:end], start, end, section, first_block.page, relative)
+
+
+def _bounded(text: str, sentence: Sentence) -> list[Sentence]:
+    """The sentence, or consecutive pieces of it of at most MAX_PIECE_CHARS, cut at the last line break before the
+    limit, else the last space (mid-word only when there is neither)."""
+    if sentence.end - sentence.start <= MAX_PIECE_CHARS:
+        return [sentence]
+    pieces = []
+    position = sentence.start
+    while position < sentence.end:
+        limit = min(position + MAX_PIECE_CHARS, sentence.end)
+        cut = limit
+        if limit < sentence.end:
+            space = text.rfind("\n", position + 1, limit)
+            space = space if space > position else text.rfind(" ", position + 1, limit)
+            cut = space if space > position else limit
+        start, stop = trimmed(text, position, cut)
+        if start < stop:
+            pieces.append(Sentence(start, stop, sentence.kind, sentence.block))
+        position = cut
+    return pieces
 
 
 def chunk_id(source: str, content_hash: str, start: int, end: int) -> str:

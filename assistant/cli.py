@@ -15,6 +15,7 @@ import click
 from .api import USER_ERRORS, Answer, Assistant
 from .config import Settings
 from .markers import marker
+from .validation import latest_turns
 
 
 def _clean_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,7 +71,8 @@ def main() -> None:
 @_clean_errors
 def ingest(sources: Path | None, index: Path | None, as_json: bool) -> None:
     """Index new and changed documents, drop deleted ones; unchanged files embed nothing."""
-    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty())
+    report = Assistant(_settings(sources, index)).ingest(show_progress=not as_json and sys.stderr.isatty(),
+                                                         on_wait=lambda message: click.echo(message, err=True))
     if as_json:
         click.echo(json.dumps({k: v for k, v in report.to_dict().items() if k != "seconds"}))
         return
@@ -139,9 +141,15 @@ def _streamed(bot: Assistant, question: str, history: list[tuple[str, str]]) -> 
 @llm_option
 @_clean_errors
 def chat(sources: Path | None, index: Path | None, llm: str | None) -> None:
-    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it."""
+    """A conversation in the terminal; follow-up questions use the earlier turns. Empty line or Ctrl-D ends it.
+
+    A turn that fails (a bad line, the store unreachable) prints its message and the conversation goes on.
+    """
     bot = Assistant(_settings(sources, index, llm))
     bot.check_llm()
+    settings = bot.settings
+    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes reach the checks as lone surrogates, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
     history: list[tuple[str, str]] = []
     while True:
         try:
@@ -151,8 +159,9 @@ def chat(sources: Path | None, index: Path | None, llm: str | None) -> None:
         if not question.strip():
             break
         try:
-            answer = _streamed(bot, question, history)
-        except ValueError as error:
+            answer = _streamed(bot, question, list(latest_turns(history, settings.max_history_turns,
+                                                                settings.max_history_chars)))
+        except USER_ERRORS as error:
             click.echo(f"Error: {error}", err=True)
             continue
         if answer.notice:
@@ -178,7 +187,7 @@ def ui(sources: Path | None, index: Path | None, host: str, port: int, auth: str
     bot = Assistant(_settings(sources, index, llm))
     bot.check_llm()
     if not no_ingest:
-        report = bot.ingest(show_progress=sys.stderr.isatty())
+        report = bot.ingest(show_progress=sys.stderr.isatty(), on_wait=lambda message: click.echo(message, err=True))
         click.echo(f"indexed: {len(report.added)} added, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
     launch(bot, host=host, port=port, auth=auth)

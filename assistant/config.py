@@ -33,13 +33,19 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(24, ge=0, le=128)
     embed_batch_size: int = Field(64, ge=1, le=1024,
                                   description="Texts per model run (torch; ONNX runs one at a time).")
+    ingest_lock_wait: float = Field(600.0, ge=0, description="Seconds an ingest waits for another one on the same "
+                                    "index before giving up (0 = do not wait).")
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")
+    max_document_chunks: int = Field(5_000, ge=1, description="A document that would make more chunks is skipped "
+                                     "(about 4 MB of prose; each chunk costs an embedding).")
 
     retrieve_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever.")
     fused_k: int = Field(8, ge=1, le=50, description="Chunks kept after rank fusion.")
     max_evidence: int = Field(4, ge=1, le=10, description="Most answer sentences (each with its marker).")
     refusal_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Least evidence score to answer.")
     max_question_chars: int = Field(2000, ge=10)
+    max_history_turns: int = Field(50, ge=0, description="Most earlier turns a question may come with.")
+    max_history_chars: int = Field(100_000, ge=0, description="Most characters of earlier turns, all together.")
 
     llm: LLMBackend = Field("none", description="Who writes answers: none (extractive), local, openai, ollama.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL (…/v1); `local` starts its own.")

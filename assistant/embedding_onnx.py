@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import offline
 from .embedding import DIMENSION, MAX_WORD_PIECES, MODEL_NAME, Embedder
 
 VARIANTS = ("fp32", "int8")
@@ -141,7 +142,6 @@ def _version(package: str) -> str:
 def _export_in_child(model_dir: Path, folder: Path, variant: str) -> None:
     """Run `python -m assistant.onnx_export` in a child process, so torch never loads into this one."""
     command = [sys.executable, "-m", "assistant.onnx_export", str(model_dir), str(folder), variant]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1",
-                                                                        "TRANSFORMERS_OFFLINE": "1"})
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **offline.ENVIRONMENT})
     if done.returncode != 0:
         raise ModelExportError(f"Exporting {MODEL_NAME} to ONNX ({variant}) failed: {done.stderr.strip()[-2000:]}")

@@ -22,8 +22,16 @@ from tqdm import tqdm
 
 from .chunking import CHUNKER_VERSION, Chunk, Chunker
 from .config import Settings
-from .documents import LOADER_VERSION, DocumentError, LoadedDocument, list_source_files, load_document
+from .documents import (
+    LOADER_VERSION,
+    DocumentError,
+    LoadedDocument,
+    OutsideSourcesError,
+    list_source_files,
+    load_document,
+)
 from .embedding import Embedder
+from .index_lock import ingest_lock
 from .store import ChunkStore
 
 
@@ -78,11 +86,20 @@ class Ingestor:
         self.embedder = embedder
         self.chunker = chunker
 
-    def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def run(self, show_progress: bool = False, on_progress: Callable[[int, int], None] | None = None,
+            on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """One ingest, holding the index's inter-process lock (`on_wait` hears whom it waits for, if anyone)."""
+        if not self.settings.sources_dir.is_dir():
+            raise FileNotFoundError(f"Sources folder not found: {self.settings.sources_dir}")
+        # The store is opened first: an index that cannot be opened (its folder is a file, a server is down) is a
+        # StoreUnavailableError naming it, before the lock file is made next to it.
+        _ = self.store.client
+        with ingest_lock(self.settings, on_wait):
+            return self._run(show_progress, on_progress)
+
+    def _run(self, show_progress: bool, on_progress: Callable[[int, int], None] | None) -> IngestReport:
         began = time.perf_counter()
         sources_dir = self.settings.sources_dir
-        if not sources_dir.is_dir():
-            raise FileNotFoundError(f"Sources folder not found: {sources_dir}")
         fingerprint = index_fingerprint(self.settings, self.embedder)
         stale = self._stale_reason(fingerprint)
         if stale:  # chunks made another way cannot be mixed with new ones: start over
@@ -111,8 +128,10 @@ class Ingestor:
                 embedded = self._index_documents(changed(), indexed, unsplit, show_progress, on_progress)
             finally:
                 stop.set()
-            skipped = loading.result()
-        unreadable = {s.source for s in skipped}
+            skipped, refused = loading.result()
+        # A file that cannot be read now keeps its chunks (it may be mid-copy); one that leads outside the folder
+        # does not (the index must never quote what `source_text` refuses).
+        unreadable = {s.source for s in skipped} - refused
         unchanged = [d.source for d in loaded if d not in to_index]
         removed = sorted(s for s in indexed if s not in {d.source for d in loaded} and s not in unreadable)
 
@@ -141,23 +160,27 @@ class Ingestor:
                 "every document is re-indexed")
 
     def _load_all(self, sources_dir: Path, arrivals: queue.SimpleQueue[LoadedDocument | None],
-                  stop: threading.Event) -> list[SkippedFile]:
-        """Parse every source file into `arrivals` (then None), in order; return the files skipped, with reasons."""
-        skipped = []
+                  stop: threading.Event) -> tuple[list[SkippedFile], set[str]]:
+        """Parse every source file into `arrivals` (then None), in order; return the files skipped, with reasons,
+        and the names refused for leading outside the folder."""
+        skipped: list[SkippedFile] = []
+        refused: set[str] = set()
         try:
             for path in list_source_files(sources_dir):
                 if stop.is_set():
                     break
+                name = path.relative_to(sources_dir).as_posix()
                 try:
                     arrivals.put(load_document(path, sources_dir, self.settings.max_file_bytes))
                 except DocumentError as error:
-                    skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(), str(error)))
+                    skipped.append(SkippedFile(name, str(error)))
+                    if isinstance(error, OutsideSourcesError):
+                        refused.add(name)
                 except OSError as error:
-                    skipped.append(SkippedFile(path.relative_to(sources_dir).as_posix(),
-                                               f"cannot read: {error.strerror}"))
+                    skipped.append(SkippedFile(name, f"cannot read: {error.strerror}"))
         finally:
             arrivals.put(None)
-        return skipped
+        return skipped, refused
 
     def _indexed_documents(self) -> dict[str, _IndexedDocument]:
         indexed: dict[str, _IndexedDocument] = defaultdict(_IndexedDocument)
@@ -175,7 +198,9 @@ class Ingestor:
 
         Batches are taken in arrival order (a model batch is length-sorted by the embedder itself); a document's
         older chunks are dropped once all of its new ones are stored, so a crash never leaves it empty. A document
-        that cannot be split (or splits into nothing) goes to `unsplit` with the cause, and the others go on.
+        that cannot be split (or splits into nothing, or into more than `max_document_chunks`: no single document
+        may cost time out of proportion) goes to `unsplit` with the cause, keeps whatever version of it was indexed
+        before, and the others go on.
         """
         batch_size = self.settings.embed_batch_size * 8
         pending: list[_PlannedChunk] = []
@@ -215,6 +240,11 @@ class Ingestor:
                     continue
                 if not chunks:
                     unsplit.append(SkippedFile(document.source, "no text to index after splitting into sentences"))
+                    continue
+                if len(chunks) > self.settings.max_document_chunks:
+                    unsplit.append(SkippedFile(document.source, f"it would make {len(chunks):,} chunks; the limit is "
+                                                                f"{self.settings.max_document_chunks:,} per document "
+                                                                "(max_document_chunks)"))
                     continue
                 left[document.source] = len(chunks)
                 pending += [_PlannedChunk(document, chunk, len(chunks)) for chunk in chunks]

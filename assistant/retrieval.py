@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,8 @@ class CorpusSnapshot:
         import Stemmer
 
         self.revision = revision
-        self.chunks = [StoredChunk.from_record(i, t or "", m) for i, t, m in records]
+        self.chunks = [StoredChunk.from_record(i, t or "", m) for i, t, m in complete_documents(records)]
+        self.ids = frozenset(c.id for c in self.chunks)
         self.aliases: AliasTable = find_aliases(c.text for c in self.chunks)
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
@@ -100,6 +102,20 @@ class CorpusSnapshot:
         ids, scores = self._bm25.retrieve(tokens, k=min(k, len(self.chunks)), show_progress=False)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
+
+
+def complete_documents(records: Sequence[tuple[str, str | None, dict[str, Any]]],
+                       ) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """The records of documents whose every chunk is stored (as many as each chunk's `chunk_count` says).
+
+    An ingest writes a document's chunks in batches and commits nothing atomically, so while it
+    runs (or after it was killed) a document can be partly stored: readers leave it out and keep
+    answering from the documents that were complete, without waiting for the writer.
+    """
+    stored = Counter((str(m.get("source")), str(m.get("doc_hash"))) for _, _, m in records)
+    return [(i, t, m) for i, t, m in records
+            if "chunk_count" not in m
+            or stored[(str(m.get("source")), str(m.get("doc_hash")))] == int(m["chunk_count"])]
 
 
 class HybridRetriever:
@@ -168,10 +184,27 @@ class HybridRetriever:
     def retrieve(self, query: str, query_vector: np.ndarray, snapshot: CorpusSnapshot) -> Retrieval:
         """Fused hits for the query plus the statistics of `snapshot`, the one the caller took for this question
         (required, so one question never reads two revisions)."""
-        dense = self.store.query(query_vector, self.retrieve_k)
+        dense = self._complete(self.store.query(query_vector, self.retrieve_k), snapshot)
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         hits = reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
         return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision)
+
+    def _complete(self, dense: list[StoredChunk], snapshot: CorpusSnapshot) -> list[StoredChunk]:
+        """Dense hits, never from a document an ingest is still writing (or was killed writing): chunks of the
+        snapshot are complete; any other (newer than the snapshot, seen at once by dense search) is kept only when
+        every chunk of its document version is stored."""
+        complete: dict[tuple[str, str], bool] = {}
+        kept = []
+        for chunk in dense:
+            if chunk.id not in snapshot.ids:
+                key = (chunk.source, chunk.doc_hash)
+                if key not in complete:
+                    complete[key] = (not chunk.chunk_count
+                                     or self.store.count_version(chunk.source, chunk.doc_hash) == chunk.chunk_count)
+                if not complete[key]:
+                    continue
+            kept.append(chunk)
+        return kept
 
 
 def reciprocal_rank_fusion(dense: list[StoredChunk], lexical: list[StoredChunk]) -> list[Retrieved]:

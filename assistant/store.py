@@ -6,6 +6,7 @@ hash) is read back from chunk metadata, so several processes can share one serve
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import uuid
@@ -27,11 +28,16 @@ class StoreUnavailableError(RuntimeError):
     """The Chroma server cannot be reached, or the store cannot be opened or read."""
 
 
+class StoreFullError(StoreUnavailableError):
+    """The disk holding the index is full: nothing more can be written until space is freed."""
+
+
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 def _store_errors(method: _Method) -> _Method:
-    """Every `ChunkStore` call goes through here: whatever Chroma raises becomes one `StoreUnavailableError`.
+    """Every `ChunkStore` call goes through here: whatever Chroma raises becomes one `StoreUnavailableError`
+    (`StoreFullError` when the disk is full), saying what happened and where.
 
     chromadb reports a lost server as `ValueError`, `httpx` errors, bare `Exception` (HTTP status) or
     `ChromaError`, and a broken embedded store as `sqlite3`/`OSError` variants, so all of them are caught;
@@ -39,8 +45,12 @@ def _store_errors(method: _Method) -> _Method:
     """
 
     def unavailable(store: ChunkStore, error: Exception) -> StoreUnavailableError:
+        location = store.settings.store_location
+        if _disk_full(error):
+            return StoreFullError(phrases.STORE_DISK_FULL.format(location=location))
         cause = f"{type(error).__name__}: {error}"
-        return StoreUnavailableError(phrases.STORE_FAILED.format(location=store.settings.store_location, cause=cause))
+        phrase = phrases.STORE_SERVER_DOWN if store.settings.chroma_host else phrases.STORE_FAILED
+        return StoreUnavailableError(phrase.format(location=location, cause=cause))
 
     if inspect.isgeneratorfunction(method):
         @functools.wraps(method)
@@ -81,13 +91,16 @@ class StoredChunk:
     page: int | None = None
     score: float = 0.0
     encoded_sentences: str = field(default="", repr=False)
+    doc_hash: str = field(default="", repr=False, compare=False)  # the document version the chunk belongs to
+    chunk_count: int = field(default=0, repr=False, compare=False)  # chunks of that version (0: not recorded)
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> StoredChunk:
         page = int(meta.get("page", -1))
         return cls(chunk_id, text, str(meta["source"]), str(meta.get("title", "")), str(meta.get("publication", "")),
                    int(meta["start"]), int(meta["end"]), str(meta.get("section", "")), page if page >= 0 else None,
-                   score, str(meta.get("sentences", "")))
+                   score, str(meta.get("sentences", "")), str(meta.get("doc_hash", "")),
+                   int(meta.get("chunk_count", 0)))
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -191,6 +204,12 @@ class ChunkStore:
             offset += _PAGE
 
     @_store_errors
+    def count_version(self, source: str, doc_hash: str) -> int:
+        """How many chunks of one document version are stored now (an ingest may still be writing them)."""
+        page = self.collection.get(where={"$and": [{"source": source}, {"doc_hash": doc_hash}]}, include=[])
+        return len(page["ids"])
+
+    @_store_errors
     def query(self, embedding: np.ndarray, k: int) -> list[StoredChunk]:
         """Nearest chunks by cosine similarity (score = 1 - distance), best first."""
         if k <= 0:
@@ -202,3 +221,15 @@ class ChunkStore:
         return [StoredChunk.from_record(i, t, m, 1.0 - float(d)) for i, t, m, d in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
                     strict=True)]
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether an error, or one it was raised from, is the disk running out of space."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "disk is full" in str(seen).lower() or "no space left" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -9,46 +9,33 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import re
-import shutil
+import socket
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
+from . import phrases
 from . import ui_render as render
-from .api import USER_ERRORS, Answer, Assistant
-from .documents import SUPPORTED_SUFFIXES, is_supported
+from .api import USER_ERRORS, Answer, Assistant, IndexNotFoundError
+from .documents import SUPPORTED_SUFFIXES
+from .index_lock import IndexBusyError
+from .login_throttle import LoginLimiter, LoginThrottle
+from .store import StoreFullError, StoreUnavailableError
+from .uploads import SavedUpload, save_upload
+from .validation import latest_turns
 
 log = logging.getLogger(__name__)
 
 EXAMPLES_FILE = ".questions"  # hidden, so ingest skips it: one example question per line
 MAX_EXAMPLES = 4
-_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _GENERIC_ERROR = "Something went wrong while answering; the server log has the details."
 
 Message = dict[str, Any]
 Turn = dict[str, str]
-
-
-def safe_upload_path(sources_dir: Path, original_name: str) -> Path:
-    """Where an uploaded file may be saved: a plain name inside `sources_dir`, or ValueError.
-
-    Directories (either slash) are dropped, characters outside [A-Za-z0-9._-] become "_",
-    leading dots are removed (hidden files are not indexed), and the resolved path must stay
-    inside the folder.
-    """
-    name = re.split(r"[\\/]", original_name.strip())[-1]
-    name = _UNSAFE_NAME_CHARS.sub("_", name).lstrip(".")
-    if not name or set(name) <= {".", "_", "-"} or ".." in name:
-        raise ValueError("not a usable file name")
-    root = sources_dir.resolve()
-    target = (root / name).resolve()
-    if target.parent != root or not target.is_relative_to(root):
-        raise ValueError("the file name points outside the sources folder")
-    return target
 
 
 def example_questions(sources_dir: Path) -> list[str]:
@@ -71,19 +58,65 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """Whether binding `host` keeps the app on this machine: `localhost` names, and every loopback address in any
+    spelling (`127.0.0.1`, `127.1`, `::1`, `[::1]`, `::ffff:127.0.0.1`)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
         return True
+    address = _ip_address(name)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address is not None and address.is_loopback
+
+
+def server_name(host: str) -> str:
+    """`host` as the web server binds it: IPv6 literals in brackets (so `::` and `::1` work), IPv4 spelled out."""
+    name = host.strip().strip("[]")
+    address = _ip_address(name)
+    if isinstance(address, ipaddress.IPv6Address):
+        return f"[{address.compressed}]"
+    return str(address) if address is not None else name
+
+
+def _ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP literal in any form the system resolver takes (including `127.1`, `0x7f.1`), or None for a name."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(name)
     except ValueError:
-        return False
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except OSError:
+        return None
+
+
+def for_users(error: Exception) -> str:
+    """What a user of the web app is told about an error: what happened, in their terms, with no file path or
+    server address (those go to the log, for the operator)."""
+    if isinstance(error, ValueError):
+        return str(error)  # the question and history checks: they name only what the user sent
+    log.warning("%s: %s", type(error).__name__, error)
+    if isinstance(error, IndexNotFoundError):
+        return phrases.FOR_USERS_NO_INDEX
+    if isinstance(error, StoreFullError):
+        return phrases.FOR_USERS_DISK_FULL
+    if isinstance(error, StoreUnavailableError):
+        return phrases.FOR_USERS_STORE_DOWN
+    if isinstance(error, IndexBusyError):
+        return phrases.FOR_USERS_BUSY
+    return phrases.FOR_USERS_NO_SOURCES
 
 
 class ChatUI:
-    """The callbacks behind the app, bound to one `Assistant`."""
+    """The callbacks behind the app, bound to one `Assistant`.
 
-    def __init__(self, bot: Assistant) -> None:
+    `upload_dir` is where the web server keeps uploaded files until a callback has them: each
+    is deleted from there once it is saved into the sources folder or refused.
+    """
+
+    def __init__(self, bot: Assistant, upload_dir: Path | None = None) -> None:
         self.bot = bot
+        self.upload_dir = (upload_dir or Path(gr.utils.get_upload_folder())).resolve()
 
     # --- chat ---------------------------------------------------------------------------------
 
@@ -101,7 +134,9 @@ class ChatUI:
         answer replaces it; errors become a note and the question stays editable."""
         chat, turns = list(chat or []), list(turns or [])
         pending = bool(question and question.strip())
-        history = [(t["question"], t["text"]) for t in turns]
+        settings = self.bot.settings
+        history = latest_turns([(t["question"], t["text"]) for t in turns], settings.max_history_turns,
+                               settings.max_history_chars)
         try:
             for event in self.bot.ask_stream(question or "", history=history):
                 if isinstance(event, Answer):
@@ -114,7 +149,7 @@ class ChatUI:
             else:
                 raise RuntimeError("the answer stream ended without an answer")
         except USER_ERRORS as error:
-            yield self._failed(chat, turns, pending, str(error))
+            yield self._failed(chat, turns, pending, for_users(error))
             return
         except Exception:
             log.exception("answering %r failed", question)
@@ -149,9 +184,10 @@ class ChatUI:
     def ask_api(self, question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
         """`/ask`: one question (optionally with earlier [question, answer] pairs) -> {text, refused, citations}."""
         try:
-            answer = self.bot.ask(question, history=[(str(q), str(a)) for q, a in history or []])
+            # Whatever JSON the client sent goes to `ask` as it is: `valid_history` names what is wrong with it.
+            answer = self.bot.ask(question, history=history)  # type: ignore[arg-type]
         except USER_ERRORS as error:
-            raise gr.Error(str(error), print_exception=False) from error
+            raise gr.Error(for_users(error), print_exception=False) from error
         return answer.to_dict()
 
     # --- documents ----------------------------------------------------------------------------
@@ -160,51 +196,54 @@ class ChatUI:
         try:
             return render.render_documents(self.bot.status())
         except USER_ERRORS as error:
-            return render.render_documents(None, str(error))
+            return render.render_documents(None, for_users(error))
 
     def add_documents(self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
                       ) -> tuple[str, str, None]:
-        """Copy uploads into the sources folder under safe names, then index them with a progress bar."""
+        """Save uploads into the sources folder under safe, free names, then index them with a progress bar."""
         if not files:
             return self.documents(), "", None
-        saved: list[str] = []
+        settings = self.bot.settings
+        saved: list[SavedUpload] = []
         rejected: list[tuple[str, str]] = []
         for file in files:
+            upload = Path(file)
             try:
-                saved.append(self._save_upload(Path(file)))
+                saved.append(save_upload(upload, settings.sources_dir, settings.max_file_bytes))
             except (ValueError, OSError) as error:
-                rejected.append((Path(file).name, getattr(error, "strerror", None) or str(error)))
+                rejected.append((upload.name, getattr(error, "strerror", None) or str(error)))
+            finally:
+                self._discard(upload)
         report = None
         if saved:
             progress(0, desc="Reading and splitting the documents")
             try:
                 report = self.bot.ingest(on_progress=lambda done, total: progress(
-                    (done, total), desc="Embedding chunks", unit="chunks"))
+                    (done, total), desc="Embedding chunks", unit="chunks"),
+                    on_wait=lambda _: progress(0, desc="Waiting for another indexing run to finish"))
             except USER_ERRORS as error:
-                rejected += [(name, f"indexing failed: {error}") for name in saved]
+                rejected += [(upload.name, f"not indexed yet: {for_users(error)}") for upload in saved]
         return self.documents(), render.render_upload_result(saved, rejected, report), None
 
-    def _save_upload(self, upload: Path) -> str:
-        """Copy one uploaded file into the sources folder; ValueError says why it was refused."""
-        settings = self.bot.settings
-        if not is_supported(upload.name):
-            raise ValueError(f"unsupported format (use {', '.join(SUPPORTED_SUFFIXES)})")
-        size = upload.stat().st_size
-        if size > settings.max_file_bytes:
-            raise ValueError(f"file is {size:,} bytes; the limit is {settings.max_file_bytes:,}")
-        target = safe_upload_path(settings.sources_dir, upload.name)
-        if target.name.lower() == "readme.md":
-            raise ValueError("README.md files are not indexed; rename the file")
-        settings.sources_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(upload, target)
-        return target.name
+    def _discard(self, upload: Path) -> None:
+        """Delete the web server's temporary copy of an upload (only files inside its upload folder)."""
+        try:
+            if upload.resolve().is_relative_to(self.upload_dir):
+                upload.unlink(missing_ok=True)
+                upload.parent.rmdir()  # gradio keeps each upload in a folder of its own
+        except OSError:
+            pass
 
 
 def create_app(bot: Assistant) -> gr.Blocks:
     """Build the app around `bot`; nothing is loaded or indexed until a callback runs."""
     ui = ChatUI(bot)
-    lock: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 1}
-    with gr.Blocks(title="Sources assistant", analytics_enabled=False) as app:
+    # Questions and uploads queue apart: a question is answered from the last complete index while an upload
+    # is indexed, instead of waiting for it.
+    answering: dict[str, Any] = {"concurrency_id": "answer", "concurrency_limit": 1}
+    indexing: dict[str, Any] = {"concurrency_id": "ingest", "concurrency_limit": 1}
+    # delete_cache: uploads that never reach a callback (a bare POST to the upload route) go after an hour.
+    with gr.Blocks(title="Sources assistant", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         gr.Markdown("## Ask the sources\nAnswers come only from the indexed documents. Every claim carries a "
                     "marker like **[1]**: click it to see the exact passage it rests on.")
         turns = gr.State([])
@@ -236,8 +275,9 @@ def create_app(bot: Assistant) -> gr.Blocks:
                 gr.Markdown(f"### Add documents\nFiles up to {bot.settings.max_file_bytes / 1e6:g} MB are saved "
                             "into the "
                             "sources folder and indexed at once; then ask about them in the Chat tab.")
+                # No `file_types`: the callback says why a file is refused, where Gradio would drop it silently.
                 uploads = gr.File(label=f"Upload {', '.join(SUPPORTED_SUFFIXES)} files", file_count="multiple",
-                                  file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
+                                  elem_id="upload")
                 upload_note = gr.HTML("", elem_id="upload-note", js_on_load=None)
 
         start: dict[str, Any] = {"fn": ui.start, "inputs": [question, chat], "outputs": [chat, question, ask, notice],
@@ -246,7 +286,7 @@ def create_app(bot: Assistant) -> gr.Blocks:
 
         def answer_after(started: Any) -> None:
             started.then(ui.respond, [question, chat, turns], [chat, turns, panel, notice, question],
-                         api_visibility="private", show_progress="hidden", **lock
+                         api_visibility="private", show_progress="hidden", **answering
                          ).then(ui.unlock, None, [question, ask], queue=False, api_visibility="private",
                                 show_progress="hidden")
 
@@ -259,19 +299,28 @@ def create_app(bot: Assistant) -> gr.Blocks:
             trigger(ui.clear, None, [chat, turns, panel, notice, question], queue=False, api_visibility="private")
 
         uploads.upload(ui.add_documents, uploads, [documents, upload_note, uploads], api_visibility="private",
-                       show_progress="full", show_progress_on=[uploads], **lock)
+                       show_progress="full", show_progress_on=[uploads], **indexing)
         documents_tab.select(ui.documents, None, documents, api_visibility="private", show_progress="hidden")
         app.load(ui.documents, None, documents, api_visibility="private", show_progress="hidden")
         gr.api(ui.ask_api, api_name="ask", api_description="Answer one question from the indexed sources: "
-               "{text, refused, citations: [{n, source, title, publication, quote, start, end}]}", **lock)
+               "{text, refused, citations: [{n, source, title, publication, quote, start, end}]}", **answering)
     return app
 
 
-def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
-    """Serve the app until interrupted; warns when reachable from other machines without a login."""
+def launch(bot: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, block: bool = True,
+           limiter: LoginLimiter | None = None) -> gr.Blocks:
+    """Serve the app (until interrupted when `block`); warns when reachable from other machines without a login.
+
+    Uploads over `max_file_bytes` are refused by the web server itself (413), and with `auth` each client's
+    failed logins are throttled (`login_throttle`).
+    """
     credentials = parse_auth(auth)
     if credentials is None and not is_loopback(host):
         print(f"Warning: serving on {host} without --auth: anyone who can reach this port can use the assistant "
               "and upload documents. Pass --auth USER:PASS or keep --host 127.0.0.1.", file=sys.stderr)
-    create_app(bot).launch(server_name=host, server_port=port, auth=credentials, share=False, show_error=False,
-                           ssr_mode=False, mcp_server=False, footer_links=["api"])
+    middleware = [Middleware(LoginThrottle, limiter=limiter or LoginLimiter())] if credentials else []
+    app = create_app(bot)
+    app.launch(server_name=server_name(host), server_port=port, auth=credentials, share=False, show_error=False,
+               ssr_mode=False, mcp_server=False, footer_links=["api"], max_file_size=bot.settings.max_file_bytes,
+               app_kwargs={"middleware": middleware}, prevent_thread_lock=not block, quiet=not block)
+    return app

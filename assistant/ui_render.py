@@ -222,22 +222,25 @@ def render_documents(status: Status | None, error: str = "") -> str:
         return '<div class="panel-empty">Nothing is indexed yet: upload a document below.</div>'
     rows = "".join(f'<tr><td>{escape(source)}</td><td class="num">{count}</td></tr>'
                    for source, count in status.documents.items())
-    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)} · '
-            f'index {escape(status.store)}</p>'
+    # The index's path or server address is the operator's business (`assistant status`), not every user's.
+    return (f'<p>{len(status.documents)} documents, {status.chunks} chunks · embedder {escape(status.embedder)}</p>'
             f'<table class="docs-table"><thead><tr><th>Document</th><th class="num">Chunks</th></tr></thead>'
             f'<tbody>{rows}</tbody></table>')
 
 
-def render_upload_result(saved: Sequence[str], rejected: Sequence[tuple[str, str]], report: Any | None) -> str:
-    """What an upload did: files added or updated, and every file rejected or skipped with its reason."""
+def render_upload_result(saved: Sequence[Any], rejected: Sequence[tuple[str, str]], report: Any | None) -> str:
+    """What an upload did: files added or updated (and renamed, when their name was taken by another document),
+    and every file rejected or skipped with its reason."""
     lines: list[str] = []
     if report is not None:
         for label, names in (("Added", report.added), ("Updated", report.updated)):
             if names:
                 lines.append(f"{label}: {escape(', '.join(names))}")
         if saved and not (report.added or report.updated):
-            lines.append(f"Already indexed, unchanged: {escape(', '.join(saved))}")
+            lines.append(f"Already indexed, unchanged: {escape(', '.join(s.name for s in saved))}")
         rejected = [*rejected, *((s.source, s.reason) for s in report.skipped)]
+    lines += [f"Saved as {escape(s.name)}: a different document is already named {escape(s.renamed_from)}"
+              for s in saved if s.renamed_from]
     problems = "".join(f"<li>{escape(name)}: {escape(reason)}</li>" for name, reason in rejected)
     if problems:
         lines.append(f'<span class="note-label">Not indexed</span><ul>{problems}</ul>')

@@ -39,7 +39,6 @@ class Context:
     vector_max: int
     vector_budget_s: float
     server: bool
-    onnx_cache: Path = REPO / "index" / "bench-cache" / "onnx"  # exported from the local weights, reused across runs
     shared: dict = field(default_factory=dict)
 
     def log(self, message: str) -> None:
@@ -126,12 +125,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[str, int, int]]:
-    """`chroma run --path PATH` on a free loopback port; yields (host, port, pid)."""
+def chroma_server(path: Path, port: int | None = None) -> Iterator[tuple[str, int, int]]:
+    """`chroma run --path PATH` on a loopback port (a free one unless given); yields (host, port, pid)."""
     binary = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if not binary:
         raise RuntimeError("the `chroma` command (from chromadb) is not installed")
-    port = free_port()
+    port = port or free_port()
     log = open(path.parent / f"chroma-{port}.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen([binary, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT)

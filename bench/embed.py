@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from assistant import Settings
 from assistant.embedding import MiniLMEmbedder
 from assistant.embedding_onnx import OnnxMiniLMEmbedder
 
@@ -21,7 +22,7 @@ AGREEMENT = 0.99
 def run(ctx: Context) -> dict:
     texts: list[str] = ctx.shared["chunk_texts"][: 96 if ctx.quick else 480]
     reference_model = ctx.shared.setdefault("torch_embedder", MiniLMEmbedder())
-    cache = ctx.onnx_cache
+    cache = Settings().model_cache_dir  # the same exports the app uses
     build = {}
     backends: dict[str, object] = {"torch-fp32": reference_model}
     for variant in ("fp32", "int8"):

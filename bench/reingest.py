@@ -10,6 +10,8 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
+import queue
+import threading
 import time
 
 from assistant import Assistant, Settings
@@ -67,7 +69,9 @@ def _phases(settings: Settings, embedder) -> dict[str, float]:
     bot = Assistant(settings, embedder=embedder)
     ingestor = Ingestor(settings, bot.store, embedder, Chunker.for_embedder(embedder, settings))
     began = time.perf_counter()
-    loaded, _ = ingestor._load_all(settings.sources_dir)
+    arrivals: queue.SimpleQueue = queue.SimpleQueue()
+    ingestor._load_all(settings.sources_dir, arrivals, threading.Event())
+    loaded = list(iter(arrivals.get, None))
     load_s = time.perf_counter() - began
     began = time.perf_counter()
     for document in loaded:

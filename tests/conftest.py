@@ -67,17 +67,23 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         pytest.fail(str(error))
 
 
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[str, Assistant]]:
+    """One app over the bundled corpus for every test that only asks questions (uploads get their own)."""
+    with running_app(tmp_path_factory.mktemp("served"), embedder) as served:
+        yield served
+
+
 @contextmanager
 def running_app(root: Path, embedder: Embedder) -> Iterator[tuple[str, Assistant]]:
     """The Gradio app over its own copy of the bundled sources, served on 127.0.0.1; yields (url, assistant)."""
-    from assistant.ui import create_app
+    from assistant.ui import launch
 
     shutil.copytree(BUNDLED_SOURCES, root / "sources")
     bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
     bot.ingest()
-    app = create_app(bot)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app = launch(bot, "127.0.0.1", port, block=False)
     try:
         yield f"http://127.0.0.1:{port}/", bot
     finally:

@@ -8,13 +8,10 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from .conftest import running_app
-
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Client]:
-    with running_app(tmp_path_factory.mktemp("ui-api"), embedder) as (url, _):
-        yield Client(url, verbose=False)
+def client(served_app: tuple[str, object]) -> Iterator[Client]:
+    yield Client(served_app[0], verbose=False)
 
 
 def test_ask_returns_the_answer_with_citations(client: Client) -> None:

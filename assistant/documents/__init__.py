@@ -7,15 +7,16 @@ front matter, and the choice of parser.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import yaml
 
-from .model import PROSE_KINDS, SECTION_SEPARATOR, Block, DocumentError, LoadedDocument, ParsedText
+from .model import PROSE_KINDS, SECTION_SEPARATOR, Block, DocumentError, LoadedDocument, OutsideSourcesError, ParsedText
 
 __all__ = ["FORMATS", "LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUPPORTED_SUFFIXES", "Block",
-           "DocumentError", "LoadedDocument",
+           "DocumentError", "LoadedDocument", "OutsideSourcesError",
            "format_of", "is_supported", "list_source_files", "load_document"]
 
 # Bump when a parser changes what it produces: the index fingerprint includes it, so a change re-indexes.
@@ -39,25 +40,24 @@ def format_of(name: str) -> str:
 
 
 def list_source_files(sources_dir: Path) -> list[Path]:
-    """Every regular, non-hidden file under the folder, in a stable order."""
+    """Every non-hidden file under the folder, and every symbolic link (which `load_document` then vets), in a
+    stable order. Linked folders are listed, not walked: a link never takes the walk outside the folder or round
+    a loop."""
     return sorted(
         path for path in sources_dir.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(sources_dir).parts)
+        if (path.is_symlink() or path.is_file())
+        and not any(part.startswith(".") for part in path.relative_to(sources_dir).parts)
         and path.name.lower() != "readme.md"
     )
 
 
 def load_document(path: Path, sources_dir: Path, max_bytes: int) -> LoadedDocument:
     """Read one file; raise DocumentError with the reason when it cannot be used."""
+    real = contained_file(path, sources_dir)
     suffix = path.suffix.lower()
     if not is_supported(path.name):
         raise DocumentError(f"unsupported format '{suffix or path.name}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
-    size = path.stat().st_size
-    if size == 0:
-        raise DocumentError("empty file")
-    if size > max_bytes:
-        raise DocumentError(f"file is {size:,} bytes; the limit is {max_bytes:,}")
-    parsed = parse_bytes(path.name, path.read_bytes())
+    parsed = parse_bytes(path.name, _read_bytes(real, max_bytes))
     if not parsed.text.strip():
         raise DocumentError("no text in file")
     if not any(block.is_prose for block in parsed.blocks):
@@ -68,6 +68,36 @@ def load_document(path: Path, sources_dir: Path, max_bytes: int) -> LoadedDocume
     return LoadedDocument(source=source, title=" ".join(title.split()),
                           publication=(metadata.get("publication") or metadata.get("source") or "").strip(),
                           text=parsed.text, blocks=parsed.blocks)
+
+
+def contained_file(path: Path, sources_dir: Path) -> Path:
+    """The real path of a regular file inside `sources_dir`, or DocumentError: links are followed to their end,
+    and one that ends outside the folder (or nowhere, or in a loop) is refused."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11 reports a symlink loop this way
+        raise DocumentError("broken or looping symbolic link: not indexed") from None
+    if not real.is_relative_to(sources_dir.resolve()):
+        raise OutsideSourcesError("symbolic link to a place outside the sources folder: not indexed")
+    if not real.is_file():
+        raise DocumentError("not a regular file (linked folders are not followed)")
+    return real
+
+
+def _read_bytes(real: Path, max_bytes: int) -> bytes:
+    """The file's bytes, read without following a link swapped in since it was checked, and never more than
+    `max_bytes` (a file that grows while it is read is refused, not read whole)."""
+    descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size == 0:
+            raise DocumentError("empty file")
+        if size > max_bytes:
+            raise DocumentError(f"file is {size:,} bytes; the limit is {max_bytes:,}")
+        raw = file.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DocumentError(f"file grew past the limit of {max_bytes:,} bytes while it was read")
+    return raw
 
 
 def parse_bytes(name: str, raw: bytes) -> ParsedText:

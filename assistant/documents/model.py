@@ -23,6 +23,10 @@ class DocumentError(Exception):
     """A file that cannot be loaded; the message says why, in plain words."""
 
 
+class OutsideSourcesError(DocumentError):
+    """A path that leads out of the sources folder: never read, and whatever was indexed under it is dropped."""
+
+
 @dataclass(frozen=True)
 class Block:
     """One structural unit of a document, as offsets into its loaded text."""

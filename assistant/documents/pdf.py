@@ -80,7 +80,7 @@ class _Outline:
 
 def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
@@ -94,6 +94,8 @@ def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises m
         outline = _Outline(_outline_headings(reader))
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF (it needs a password)") from None
+    except DependencyError:  # AES without the `cryptography` package: still an encrypted file, not a corrupt one
+        raise DocumentError("encrypted PDF (its encryption cannot be opened here; save an unencrypted copy)") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as error:
         raise DocumentError(f"corrupt PDF ({error})") from None
     metadata = {"title": str(info.get("/Title"))} if info.get("/Title") else {}
