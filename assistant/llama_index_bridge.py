@@ -1,9 +1,9 @@
 """The assistant inside a llama-index app: its retrieval as a `BaseRetriever`, its cited answers as a query engine.
 
     from assistant.llama_index_bridge import SourcesRetriever, CitedQueryEngine
-    nodes = SourcesRetriever(bot).retrieve("Why was Yitu listed?")         # chunks with source offsets
+    nodes = SourcesRetriever(bot).retrieve("What does the warranty cover?")  # chunks with source offsets
     engine = RetrieverQueryEngine.from_args(SourcesRetriever(bot), llm=my_llm)  # your synthesis on our retrieval
-    response = CitedQueryEngine(bot).query("Why was Yitu listed?")         # our verified, cited answer
+    response = CitedQueryEngine(bot).query("What does the warranty cover?")  # our verified, cited answer
 
 Every node carries `source`, `title`, `publication`, `section`, `page`, `start` and `end` in its
 metadata, so `bot.source_text(source)[start:end]` is the node's text. Nothing here touches
