@@ -24,6 +24,7 @@ import numpy as np
 
 from .answer_types import expected_answer_type
 from .retrieval import Retrieval
+from .store import StoredChunk
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class Citation:
     publication: str = ""
     section: str = ""  # the heading path the quote sits under ("collections › deque objects")
     page: int | None = None  # 1-based page of a PDF quote
+
+
+def cite(chunk: StoredChunk, start: int, end: int, quote: str, n: int = 0) -> Citation:
+    """The citation of `quote`, found at [start, end) of the chunk's document: the one way answerers make one."""
+    return Citation(n=n, source=chunk.source, title=chunk.title, quote=quote, start=start, end=end,
+                    publication=chunk.publication, section=chunk.section, page=chunk.page)
 
 
 @dataclass(frozen=True)

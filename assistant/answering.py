@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .answer_types import can_answer_type
-from .answerer import Citation, Draft, Query
+from .answerer import Citation, Draft, Query, cite
 from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
 from .markers import marker, strip_markers
@@ -239,6 +239,4 @@ def _refusal(related: list[Evidence]) -> Draft:
 
 
 def _citation(evidence: Evidence, n: int) -> Citation:
-    c = evidence.chunk
-    return Citation(n=n, source=c.source, title=c.title, quote=evidence.text, start=evidence.start, end=evidence.end,
-                    publication=c.publication, section=c.section, page=c.page)
+    return cite(evidence.chunk, evidence.start, evidence.end, evidence.text, n)

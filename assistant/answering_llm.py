@@ -19,7 +19,7 @@ import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 
-from .answerer import Citation, Draft, Query
+from .answerer import Citation, Draft, Query, cite
 from .answering import RELATED_PASSAGES, Evidence, ExtractiveAnswerer, _non_overlapping, _refusal
 from .judge import AnswerabilityJudge, Verdict
 from .llm import LLMClient, LLMUnavailableError
@@ -157,9 +157,7 @@ class _Citations:
         self._by_place = {(c.source, c.start, c.end): c for c in existing}
 
     def number(self, quote: Quote) -> int:
-        c = quote.chunk
-        return self.add(Citation(n=0, source=c.source, title=c.title, quote=quote.text, start=quote.start,
-                                 end=quote.end, publication=c.publication, section=c.section, page=c.page))
+        return self.add(cite(quote.chunk, quote.start, quote.end, quote.text))
 
     def add(self, citation: Citation) -> int:
         key = (citation.source, citation.start, citation.end)
