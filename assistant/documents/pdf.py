@@ -51,6 +51,7 @@ class _Outline:
 
     def __init__(self, headings: list[_Heading]) -> None:
         self.headings = headings
+        self.wanted = [_comparable(h.title) for h in headings]
         self.next = 0
         self.path: list[str] = []
 
@@ -59,16 +60,15 @@ class _Outline:
 
     def match(self, lines: list[str], i: int, page: int) -> int:
         """How many lines from `i` make the next outline title (0 if they do not); the section path moves on."""
+        keys = [_comparable(_SECTION_NUMBER.sub("", lines[i]))] + [_comparable(line)
+                                                                   for line in lines[i + 1:i + _HEADING_LINES]]
         for k in range(self.next, min(self.next + _LOOKAHEAD, len(self.headings))):
-            heading = self.headings[k]
+            heading, wanted = self.headings[k], self.wanted[k]
             if heading.page > page + 1:
                 break
-            wanted = _comparable(heading.title)
             text = ""
-            for n in range(_HEADING_LINES):
-                if i + n >= len(lines):
-                    break
-                text += _comparable(lines[i + n]) if n else _comparable(_SECTION_NUMBER.sub("", lines[i]))
+            for n, key in enumerate(keys):
+                text += key
                 if text == wanted:
                     self.next = k + 1
                     self.path = [*self.path[:heading.depth], heading.title]
