@@ -194,7 +194,7 @@ class Assistant:
         `Stage("drafting", draft)` as the unverified draft grows, `Stage("checking")`; the last item is the
         verified `Answer`, which replaces the draft."""
         question = valid_question(question, self.settings.max_question_chars)
-        query, retrieval = self.prepare(question, history)
+        query, retrieval = self._prepare(question, history)
         search_text = query.text
         answerer = self.answerer
         if not hasattr(answerer, "stream"):
@@ -208,7 +208,10 @@ class Assistant:
 
     def prepare(self, question: str, history: History | None = None) -> tuple[Query, Retrieval]:
         """The question as answerers see it (follow-up made standalone, aliases added) and what it retrieves."""
-        question = valid_question(question, self.settings.max_question_chars)
+        return self._prepare(valid_question(question, self.settings.max_question_chars), history)
+
+    def _prepare(self, question: str, history: History | None) -> tuple[Query, Retrieval]:
+        """`prepare` for a question already checked by `valid_question`."""
         history = valid_history(history, self.settings.max_history_turns, self.settings.max_history_chars)
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
