@@ -36,6 +36,9 @@ WRONG_ANSWER_TYPE_FACTOR = 0.5
 # Reasons are phrased too many ways ("as", "so", a bare clause) for their absence to prove anything: a sentence
 # without a reason marker is only demoted. The other types are required (see `answer`).
 SOFT_TYPES = frozenset({"reason"})
+# Among sentences that match the question equally, the one in the passage retrieval ranked higher (by the whole
+# passage, in both retrievers) is more likely the answer: a small bonus, 1 / (1 + rank), breaks such ties.
+RETRIEVAL_RANK_WEIGHT = 0.05
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 
 
@@ -85,7 +88,9 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, retrieval: Retrieval) -> Draft:
         candidates = self.score(query, retrieval)
-        typed = [c for c in candidates if query.answer_type in SOFT_TYPES or can_answer_type(c.text, query.answer_type)]
+        answer_type = query.answer_type
+        typed = [c for c in candidates
+                 if answer_type in SOFT_TYPES or can_answer_type(c.text, answer_type, query.own_words)]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
@@ -105,6 +110,9 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         answer_type = query.answer_type
         scored = []
+        rank: dict[str, int] = {}
+        for position, hit in enumerate(retrieval.hits):
+            rank.setdefault(hit.chunk.id, position)
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
             present = set(terms(sentence.text))
             context = set(terms(sentence.chunk.section)) | set(terms(sentence.asked))
@@ -114,6 +122,7 @@ class ExtractiveAnswerer:
             if said:
                 score *= ALREADY_SAID_FACTOR
             relevance = score
+            score += RETRIEVAL_RANK_WEIGHT / (1 + rank[sentence.chunk.id])  # ranking only: refusal ignores it
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
@@ -132,8 +141,10 @@ class ExtractiveAnswerer:
 
     def _select(self, candidates: list[Evidence]) -> list[list[Evidence]]:
         """Groups of evidence, one group per answer sentence: the sentence plus other sources saying the same."""
-        top = candidates[0].score
-        pool = [c for c in candidates if c.score >= max(self.refusal_threshold, top * RELATIVE_CUTOFF)]
+        # The absolute bar is the one refusal applies (relevance); the relative one is to the best preferred score.
+        eligible = [c for c in candidates if c.relevance >= self.refusal_threshold]
+        top = eligible[0].score if eligible else 0.0
+        pool = [c for c in eligible if c.score >= top * RELATIVE_CUTOFF]
         vectors = self.sentences.vectors([c.text for c in pool])
         groups: list[list[int]] = []
         for i, candidate in enumerate(pool):

@@ -179,3 +179,17 @@ def test_an_answerer_is_one_class_given_the_hits_and_statistics_of_one_snapshot(
     assert statistics.rarity("Yitu") > 0 == statistics.rarity("Zanzibar")
     assert_citations_are_exact(bot, answer)
     assert answer.to_dict()["citations"][0]["n"] == 1
+
+
+def test_an_answer_never_comes_out_empty_when_a_preference_demotes_every_sentence(embedder) -> None:
+    """A "why" question whose relevant sentences give no reason connective: they are demoted, but relevant enough
+    to answer, so the answer quotes them (it used to be an empty, unrefused answer)."""
+    from assistant.answering import Evidence, ExtractiveAnswerer
+    from assistant.store import StoredChunk
+
+    text = "The kiln lid stays shut while firing. Opening it early cracks the glaze."
+    chunk = StoredChunk("k1", text, "kiln.txt", "Kiln", "", 0, len(text))
+    demoted = [Evidence(chunk, 0, 37, text[:37], score=0.2, relevance=0.4),
+               Evidence(chunk, 38, len(text), text[38:], score=0.18, relevance=0.36)]
+    groups = ExtractiveAnswerer(embedder, refusal_threshold=0.3, max_evidence=4)._select(demoted)
+    assert [g[0].text for g in groups] == [text[:37], text[38:]]
