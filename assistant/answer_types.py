@@ -17,14 +17,43 @@ _MONEY_QUESTION = re.compile(
     r"\bhow much money\b|\b(?:price|prices|priced|cost|costs|revenue|revenues|valuation|worth|salary|fee|fees)\b|"
     r"\bhow much\b.*\b(?:raise[ds]?|raising|fined?|pay|paid|charge[sd]?|earn(?:s|ed)?|spen[dt]|sell|sold)\b",
     re.I)
-_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
+_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|share|amount)\b", re.I)
+# "What <measure>…" / "At what <measure>…" asks for a value that is a number: a size, a limit, a rate. The nouns are
+# the general vocabulary of measurement, in any field.
+_MEASURE_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:size|length|limit|level|rate|speed|voltage|current|temperature|"
+    r"pressure|frequency|duration|timeout|interval|capacity|depth|width|height|weight|distance|threshold|"
+    r"resolution|bandwidth|throughput|latency)s?\b|\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b|"
+    r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
+    re.I)
+_FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
+_FREQUENCY = re.compile(r"\b(?:every|each|per|daily|hourly|weekly|monthly|yearly|annually|always|never|times|"
+                        r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?)\b|\d", re.I)
+_PROPORTION_QUESTION = re.compile(r"\bwhat (?:percentage|proportion|fraction|factor|ratio)\b|"
+                                  r"\bhow many times (?:more|less|faster|slower|larger|smaller|bigger)\b", re.I)
+_PROPORTION = re.compile(r"%|\bper ?cent\b|\d(?:\.\d+)?\s*(?:x|×|times)\b|\b(?:twice|double|triple|half|"
+                         r"quarter|third|times|fold)\b|\d+\s*(?:/|out of|in)\s*\d+", re.I)
+_COMPLEXITY_QUESTION = re.compile(r"\b(?:time|space|memory|computational|algorithmic) complexity\b", re.I)
+_COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|quadratic|cubic|polynomial|exponential|constant)\b", re.I)
+# "What is the default…" asks for the value a thing has when nobody sets it: the sentence names the default and
+# gives a literal (a number, a quoted or code value, a boolean-like word).
+_DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b|\bdefault value\b", re.I)
+_DEFAULT = re.compile(r"\bdefault", re.I)
+_LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|on|off|yes|no|enabled|disabled|empty|unset|"
+                      r"unlimited|infinite|zero)\b", re.I)
+# "Which exception / error…" is answered by a sentence that names one (an exception class or the word itself).
+_EXCEPTION_QUESTION = re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:exceptions?|errors?|warnings?)\b", re.I)
+_EXCEPTION = re.compile(r"\b\w*(?:Error|Exception|Warning|Exit|Interrupt)\b|\b(?:exceptions?|errors?|warnings?)\b")
 _TIME_QUESTION = re.compile(
     r"^\s*when (?:did|was|were|will)\b|\bsince when\b|\bwhat (?:year|date|day|month|time)\b|"
     r"\bwhich (?:year|date|day|month)\b|\bhow long ago\b|"
     r"\bin (?:what|which) year\b|\bon (?:what|which) (?:date|day)\b", re.I)
 _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
-_QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b", re.I)
+# "one" as a pronoun ("allows one to") and "once" as a conjunction ("once this size is reached") count nothing.
+_NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is)\b)" \
+                r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
+_QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
 _MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|"
@@ -45,8 +74,13 @@ _REASON = re.compile(
     r"so as to|therefore|hence|thus|reasons?|caus(?:e|es|ed|ing)|for \w+ing)\b", re.I)
 
 
-_VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:version|release)\b|\bsince (?:which|what)\b", re.I)
-_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\bversions?\b|\breleases?\b", re.I)
+_VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:[\w.-]+ ){0,2}?(?:versions?|releases?)\b|\bsince (?:which|what)\b",
+                               re.I)
+# A version is a number: "3.11", "v2", "version 4", "release 7" (the word alone names none).
+_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\bv\d|\b(?:version|release)\s+\d", re.I)
+_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:last|next|this|previous) year\b|\byears? (?:ago|earlier|later|"
+                   r"before|after)\b", re.I)
 
 
 # A question opening with an auxiliary verb is answered yes or no, whatever it mentions ("Does X tell me how many
@@ -56,33 +90,41 @@ _YES_NO_QUESTION = re.compile(
     re.I)
 
 
+# The first kind whose question pattern matches is the one asked for: the specific before the general.
+_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("version", _VERSION_QUESTION), ("year", _YEAR_QUESTION), ("time", _TIME_QUESTION),
+    ("reason", _REASON_QUESTION), ("money", _MONEY_QUESTION), ("proportion", _PROPORTION_QUESTION),
+    ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
+    ("frequency", _FREQUENCY_QUESTION), ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
+)
+_ANSWERS: dict[str, re.Pattern[str]] = {
+    "version": _VERSION, "year": _YEAR, "time": _TIME, "reason": _REASON, "money": _MONEY,
+    "proportion": _PROPORTION, "complexity": _COMPLEXITY, "exception": _EXCEPTION, "frequency": _FREQUENCY,
+    "quantity": _QUANTITY,
+}
+
+
 def expected_answer_type(question: str) -> str | None:
-    """'version', 'time', 'reason', 'money', 'quantity', or None when the question does not ask for a specific
-    kind of value (or is a yes/no question)."""
+    """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
+    'exception', 'default', 'frequency', 'quantity'), or None when the question asks for no specific kind of
+    value (or is a yes/no question)."""
     if _YES_NO_QUESTION.match(question):
         return None
-    if _VERSION_QUESTION.search(question):
-        return "version"
-    if _TIME_QUESTION.search(question):
-        return "time"
-    if _REASON_QUESTION.search(question):
-        return "reason"
-    if _MONEY_QUESTION.search(question):
-        return "money"
-    if _QUANTITY_QUESTION.search(question):
-        return "quantity"
+    for answer_type, pattern in _QUESTIONS:
+        if pattern.search(question):
+            return answer_type
     return None
 
 
-def can_answer_type(sentence: str, answer_type: str | None) -> bool:
-    if answer_type == "version":
-        return bool(_VERSION.search(sentence))
-    if answer_type == "time":
-        return bool(_TIME.search(sentence))
-    if answer_type == "reason":
-        return bool(_REASON.search(sentence))
-    if answer_type == "money":
-        return bool(_MONEY.search(sentence))
-    if answer_type == "quantity":
-        return bool(_QUANTITY.search(sentence))
-    return True
+_NUMERAL = re.compile(r"\d[\w.,/-]*")
+
+
+def can_answer_type(sentence: str, answer_type: str | None, question: str = "") -> bool:
+    """Whether the sentence holds a value of the kind asked for (always true when no kind is asked for). A number
+    the question itself gives ("the 940-0095B cable", "version 3.7") is not an answer to it."""
+    for given in set(_NUMERAL.findall(question)):
+        sentence = sentence.replace(given.rstrip(".,"), " ")
+    if answer_type == "default":
+        return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
+    pattern = _ANSWERS.get(answer_type) if answer_type else None
+    return pattern is None or bool(pattern.search(sentence))

@@ -88,6 +88,13 @@ def test_rst_paragraphs_span_indented_wrapped_lines_and_directives_are_blocks(tm
     assert any(kind == "paragraph" and text.startswith("versionadded:: 3.2") for kind, text in _texts(document))
 
 
+def test_rst_field_lists_keep_each_field_and_its_name(tmp_path: Path) -> None:
+    source = ("Shipyard Handbook\n*****************\n\n:Author: Ada Keel and Bo Rudder\n:Release: 2.1\n\n"
+              "The handbook covers launching.\n")
+    fields = [t for kind, t in _texts(_load(tmp_path, "handbook.rst", source)) if kind == "list_item"]
+    assert fields == [":Author: Ada Keel and Bo Rudder", ":Release: 2.1"]  # who wrote it is said, not just a name
+
+
 KILN_GUIDE = """title: Kiln Controller Guide
 author: Pottery Works
 
@@ -223,10 +230,10 @@ def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str
     ("How much did the bakery pay for its new oven?", "money"),                 # bakery
     ("How much money did the shipyard raise from its bond?", "money"),         # shipyard
     ("What is the price of the premium plan?", "money"),                      # API pricing page
-    ("Which exception does connect() raise when the host is unknown?", None),  # API reference: not money
+    ("Which exception does connect() raise when the host is unknown?", "exception"),  # API reference: not money
     ("How much must continuation lines be indented?", "quantity"),
     ("How much flour goes into one loaf?", "quantity"),
-    ("At what temperature does the dough rise?", None),
+    ("At what temperature does the dough rise?", "quantity"),
     ("Does the counter tell me how many loaves were sold?", None),             # yes/no: not a quantity
     ("Is the hull repainted every year?", None),
 ])

@@ -1,0 +1,79 @@
+"""The kind of value a question asks for, and whether a sentence holds one: general English rules, each tested on
+sentences from unrelated domains (a bakery, a shipyard, an API reference, a hardware manual)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_types import can_answer_type, expected_answer_type
+
+
+@pytest.mark.parametrize(("question", "answer_type"), [
+    ("What is the default baking time of the rye loaf?", "default"),          # bakery
+    ("What is the default value of the retries option?", "default"),          # API reference
+    ("How often is the hull inspected?", "frequency"),                        # shipyard
+    ("By what percentage did the new oven cut gas use?", "proportion"),
+    ("By roughly what factor is the cache faster than the disk?", "proportion"),
+    ("What is the time complexity of the merge step?", "complexity"),
+    ("Which error does the client raise on a timeout?", "exception"),
+    ("What exit status does the tool return on bad input?", "quantity"),
+    ("What is the maximum length of a label?", "quantity"),
+    ("What is the largest batch the API accepts?", "quantity"),
+    ("Which serial baud rate does the controller use?", "quantity"),
+    ("In which year was the dry dock built?", "year"),
+    ("Which Python versions does the library support?", "version"),
+    ("In which Foo-Bar release was the flag introduced?", "version"),
+    ("What does the flag do?", None),
+    ("Who founded the bakery?", None),
+    ("Is the default value documented?", None),                               # yes/no
+])
+def test_question_kinds(question: str, answer_type: str | None) -> None:
+    assert expected_answer_type(question) == answer_type
+
+
+@pytest.mark.parametrize(("sentence", "answers"), [
+    ("The default baking time is 40 minutes.", True),
+    ("Default: `'wikilink'`", True),
+    ("If unset, retries defaults to None.", True),
+    ("Some loaves need more time than the default allows.", False),           # names the default, gives no value
+    ("The retries option sets how often a request is repeated.", False),      # no default at all
+])
+def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None:
+    assert can_answer_type(sentence, "default") is answers
+
+
+@pytest.mark.parametrize(("sentence", "answer_type", "answers"), [
+    ("The hull is inspected every two years.", "frequency", True),
+    ("Inspections are logged in the harbour office.", "frequency", False),
+    ("The new oven cut gas use by 12%.", "proportion", True),
+    ("The cache is about ten times faster than the disk.", "proportion", True),
+    ("The new oven is more efficient.", "proportion", False),
+    ("Merging runs in linear time.", "complexity", True),
+    ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
+    ("A TimeoutError is raised after 30 seconds.", "exception", True),
+    ("Raises an auditing event with the arguments host and port.", "exception", False),
+    ("New in version 3.2.", "version", True),
+    ("Most algorithms may change across versions.", "version", False),       # the word names no version
+    ("The dock was built in 1911.", "year", True),
+    ("The dock was built today.", "year", False),
+])
+def test_sentences_hold_the_kind_asked_for(sentence: str, answer_type: str, answers: bool) -> None:
+    assert can_answer_type(sentence, answer_type) is answers
+
+
+@pytest.mark.parametrize(("sentence", "answers"), [
+    ("This allows one to insert the list elsewhere.", False),                # "one" as a pronoun
+    ("Insertion blocks once this size has been reached.", False),            # "once" as a conjunction
+    ("The dough is folded once before shaping.", True),
+    ("Only one of the three ferries runs in winter.", True),
+    ("The queue holds 64 items.", True),
+])
+def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answers: bool) -> None:
+    assert can_answer_type(sentence, "quantity") is answers
+
+
+def test_a_number_the_question_gives_does_not_answer_it() -> None:
+    question = "Which baud rate does the controller use with the 940-0095B cable?"
+    assert expected_answer_type(question) == "quantity"
+    assert not can_answer_type("The 940-0095B cable is grey.", "quantity", question)
+    assert can_answer_type("With the 940-0095B cable it runs at 2400 baud.", "quantity", question)
