@@ -12,28 +12,40 @@ History = Sequence[tuple[str, str]]
 _NAME = re.compile(r"\b[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z0-9][\w\-]*)*")
 _MAX_NAMES = 2
 _ANSWER_CHARS = 300
+_CONTENT_WORDS = 1  # besides the names: the rarest plain word of the turn
+_CONTENT_WORDS_ALONE = 6  # when the turn names nothing
+# Code identifiers name a subject as surely as capitalised names do: dotted, snake_case, or called.
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\))")
 
 
 def condense(question: str, history: History, rarity: Callable[[str], float]) -> str:
-    """The question plus the names the latest turn was about, when the question leans on it.
+    """The question plus what the latest turn was about, when the question leans on it.
 
-    Names come from the latest user turn or, when it has none, from the start of the reply
-    to it; the rarest in the corpus (by `rarity`, e.g. IDF; 0 for names the corpus never
-    uses) are kept, since a rare name is what "it" most likely points at. Questions that
-    do not lean on the conversation are returned unchanged.
+    The subject is taken from the latest user turn: its names and code identifiers ("json.JSONDecoder",
+    "compare_digest()"), the rarest in the corpus first (by `rarity`, e.g. IDF; 0 for words the corpus never
+    uses), since a rare name is what "it" most likely points at; when the turn has none, from the start of the
+    reply to it. The turn's rarest other content word is added, because in technical text the thing referred to
+    is often a plain word ("the marker option"). Questions that do not lean on the conversation are returned
+    unchanged.
     """
     if not history or not is_anaphoric_question(question):
         return question
+    asked = question.lower()
+
+    def ranked(found: list[str]) -> list[str]:
+        kept = [c for c in dict.fromkeys(found) if c.lower() not in asked and rarity(c) > 0]
+        kept = [c for c in kept if not any(c != other and c in other for other in kept)]
+        return sorted(kept, key=lambda c: -rarity(c))
+
     for user_turn, reply in reversed(history):
-        for text in (user_turn, strip_markers(reply)[:_ANSWER_CHARS]):
-            names = [n for n in dict.fromkeys(_names(text)) if n.lower() not in question.lower() and rarity(n) > 0]
-            names = [n for n in names if not any(n != other and n in other for other in names)]
-            if names:
-                ranked = sorted(names, key=lambda n: -rarity(n))
-                return f"{question} ({', '.join(ranked[:_MAX_NAMES])})"
-        content = [w for w in words(user_turn) if w not in STOPWORDS]
-        if content:
-            return f"{question} ({' '.join(content[:6])})"
+        opening = strip_markers(reply)[:_ANSWER_CHARS]
+        subjects = ranked([*_IDENTIFIER.findall(user_turn), *_names(user_turn)])[:_MAX_NAMES] or \
+            ranked([*_IDENTIFIER.findall(opening), *_names(opening)])[:_MAX_NAMES]
+        content = [w for w in ranked([w for w in words(user_turn) if w not in STOPWORDS])
+                   if not any(w in subject.lower() for subject in subjects)]
+        added = [*subjects, *content[:_CONTENT_WORDS]] if subjects else content[:_CONTENT_WORDS_ALONE]
+        if added:
+            return f"{question} ({' '.join(added)})"
     return question
 
 

@@ -1,0 +1,45 @@
+"""Follow-ups made standalone by rules: the subject of the latest turn (names, code identifiers, and its rarest
+plain word) is added to a question that leans on it. Tested on conversations from unrelated domains."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import condense
+
+# A corpus's rarity: here, rarer words are longer ones, and words the corpus never uses score 0.
+KNOWN = {"marker", "option", "contents", "table", "extension", "json.jsondecoder", "strict", "parameter", "default",
+         "hull", "shipyard", "harbour", "sourdough", "starter", "bakery", "feed", "compare_digest", "secrets",
+         "tokens", "function", "module", "equal", "check", "whether", "two", "use"}
+
+
+def rarity(text: str) -> float:
+    return float(len(text)) if text.lower() in KNOWN or any(w in KNOWN for w in text.lower().split()) else 0.0
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    # API reference: the subject is a code identifier, and the plain word the turn was about comes along
+    ([("What is the default of the strict parameter of json.JSONDecoder?", "It is True.")],
+     "What changes if I set it to False?", ["json.JSONDecoder", "parameter"]),
+    # documentation: a lowercase option name is the subject; the capitalised container alone would miss it
+    ([("What is the marker option of the Table of Contents extension for?", "…")],
+     "How do I switch it off?", ["Table of Contents", "extension"]),
+    # the user turn names nothing: the subject comes from the start of the reply
+    ([("Which function in the secrets module should I use to check whether two tokens are equal?",
+       "Use compare_digest() to compare them. [1]")],
+     "What attack is that meant to stop?", ["compare_digest"]),
+    # a bakery: a plain-word subject only
+    ([("How often should I feed a sourdough starter?", "Daily. [1]")],
+     "What happens if I forget it?", ["sourdough", "starter"]),
+])
+def test_follow_up_carries_the_subject_of_the_latest_turn(history, question: str, expected: list[str]) -> None:
+    condensed = condense(question, history, rarity)
+    assert condensed.startswith(question)
+    for subject in expected:
+        assert subject in condensed
+
+
+def test_a_standalone_question_is_unchanged() -> None:
+    history = [("When is the hull of the ferry repainted?", "Every spring. [1]")]
+    assert condense("Where is the shipyard of Harbour Lines?", history, rarity) == \
+        "Where is the shipyard of Harbour Lines?"
