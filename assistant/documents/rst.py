@@ -182,13 +182,16 @@ class _RstReader:
         line = self.lines[i]
         if _TABLE_BORDER.match(line):
             return i + 1, False
-        bullet = _BULLET.match(line) or _FIELD.match(line)
-        kind: BlockKind = "list_item" if bullet else "table_row" if line.lstrip().startswith("|") else "paragraph"
-        column = bullet.end() if bullet else indent
+        bullet = _BULLET.match(line)
+        field = _FIELD.match(line)
+        kind: BlockKind = "list_item" if bullet or field else \
+            "table_row" if line.lstrip().startswith("|") else "paragraph"
+        column = bullet.end() if bullet else indent  # a field keeps its name: ":Author: …" says what the value is
         last = i
         while last + 1 < len(self.lines) and not self.blank(last + 1):
             nxt = self.lines[last + 1]
-            if (_BULLET.match(nxt) and self.indent(last + 1) <= indent) or _DIRECTIVE.match(nxt) or \
+            if ((_BULLET.match(nxt) or _FIELD.match(nxt)) and self.indent(last + 1) <= indent) or \
+                    _DIRECTIVE.match(nxt) or \
                     _TABLE_BORDER.match(nxt) or self.title_at(last + 1) or kind == "table_row":
                 break
             last += 1
