@@ -19,7 +19,8 @@ Metrics, per extractor and page set:
   extractor chooses: every `<p>` outside `nav`/`header`/`footer`/`aside` and Sphinx's sidebar/related/footer divs
   whose text has at least `MIN_PARAGRAPH_CHARS` characters;
 - signatures: Sphinx API definitions (`<dt class="sig ...">`) whose text survives (Sphinx pages only);
-- chrome: occurrences per page of the issue's fixed list of chrome strings (`CHROME`), and of the set's own chrome;
+- chrome: occurrences per page of the issue's fixed list of chrome strings (`CHROME`, any case), and of the set's own
+  chrome strings (exact case);
 - ms/page: wall time per page, extractors interleaved page by page on the same HTML string.
 
 Output: a markdown table on stdout and in `bench/results/extractors.md`.
@@ -268,7 +269,8 @@ def measure(page_set: PageSet, names: list[str]) -> dict[str, Tally]:
             tally.add("gold", ref.quotes, text)
             tally.add("paragraphs", ref.paragraphs, text)
             tally.add("signatures", ref.signatures, text)
-            tally.chrome += sum(text.count(s) for s in CHROME)
+            lower = text.lower()
+            tally.chrome += sum(lower.count(s.lower()) for s in CHROME)  # Sphinx writes "Previous topic"
             tally.site_chrome += sum(text.count(s) for s in page_set.chrome)
     return tallies
 
