@@ -25,7 +25,7 @@ from .embedding import SPECIAL_TOKENS, Embedder
 from .text import punkt
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.

@@ -118,6 +118,13 @@ def _punkt() -> Callable[[str], Spans]:
     return lambda text: list(tokenizer.span_tokenize(text))
 
 
+def _punkt_defaults() -> Callable[[str], Spans]:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    tokenizer = PunktSentenceTokenizer()
+    return lambda text: list(tokenizer.span_tokenize(text))
+
+
 def english_punkt_dir() -> Path | None:
     """NLTK's trained English punkt parameters as llama-index-core ships them, if installed."""
     try:
@@ -171,7 +178,8 @@ def _pysbd_joined() -> Callable[[str], Spans]:
 
 
 SEGMENTERS: dict[str, Callable[[], Callable[[str], Spans]]] = {
-    "punkt (ours: default parameters)": _punkt,
+    "punkt (ours: default parameters + common abbreviations)": _punkt,
+    "punkt, default parameters": _punkt_defaults,
     "punkt, English model": _punkt_english,
     "pysbd 0.3.4": _pysbd,
     "pysbd, line breaks as spaces": _pysbd_joined,

@@ -1,0 +1,23 @@
+"""Sentence boundaries: common English abbreviations do not end a sentence, in any field."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.text import sentence_spans
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Use a wide pan (e.g. a 30 cm skillet) and heat the oil. Add the onions.",                      # cooking
+     ["Use a wide pan (e.g. a 30 cm skillet) and heat the oil.", "Add the onions."]),
+    ("The vessel left Berth No. 5 at 06:30. It reached port on Tuesday.",                            # shipping
+     ["The vessel left Berth No. 5 at 06:30.", "It reached port on Tuesday."]),
+    ("The function returns None, i.e. when the key is missing. Pass a default to avoid it.",         # software
+     ["The function returns None, i.e. when the key is missing.", "Pass a default to avoid it."]),
+    ("The witness, Dr. Alice Brown, testified on Monday. Her testimony lasted three hours.",        # law
+     ["The witness, Dr. Alice Brown, testified on Monday.", "Her testimony lasted three hours."]),
+    ("The U.S. Coast Guard inspected the hull. No defects were found.",
+     ["The U.S. Coast Guard inspected the hull.", "No defects were found."]),
+])
+def test_abbreviations_stay_inside_their_sentence(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == expected
