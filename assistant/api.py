@@ -20,7 +20,7 @@ from .conversation import History, condense
 from .documents import DocumentError, load_document
 from .embedding import Embedder, make_embedder
 from .index_lock import IndexBusyError
-from .ingest import Ingestor, IngestReport
+from .ingest import Ingestor, IngestReport, index_fingerprint
 from .llm import LLMUnavailableError
 from .retrieval import CorpusSnapshot, HybridRetriever, Retrieval
 from .store import ChunkStore, StoreUnavailableError
@@ -43,13 +43,18 @@ class IndexNotFoundError(RuntimeError):
     """Asked a question before anything was ingested."""
 
 
+class StaleIndexError(RuntimeError):
+    """The index was built with other settings (embedder, chunking, loader): its answers would not be this
+    configuration's, so questions wait for `ingest` instead of being answered silently from it."""
+
+
 class LLMSettingsError(ValueError):
     """The LLM settings cannot work together (e.g. `verify = llm` without an LLM)."""
 
 
 # What a user can cause (bad question, no index, server down, missing file): shown as a message, never a traceback.
-USER_ERRORS = (ValueError, IndexNotFoundError, StoreUnavailableError, IndexBusyError, FileNotFoundError,
-               PermissionError, LLMUnavailableError)
+USER_ERRORS = (ValueError, IndexNotFoundError, StaleIndexError, StoreUnavailableError, IndexBusyError,
+               FileNotFoundError, PermissionError, LLMUnavailableError)
 _TRACE = {"trace": True}  # an `Answer` field that records how it was made, left out of `to_dict`
 _IF_SET = {"if_set": True}  # an `Answer` field that `to_dict` includes only when it is not empty
 
@@ -117,6 +122,7 @@ class Assistant:
         self._embedder = embedder
         self._answerer = answerer
         self._llm = llm
+        self._checked_revision: str | None = None  # the index revision last found built with these settings
         # An ingest and an LLM answer never run at once in one process: both cores go to one of them.
         self._busy = threading.RLock()
         if self.settings.verify == "llm" and self.settings.llm == "none" and llm is None:
@@ -216,10 +222,22 @@ class Assistant:
         if not self.store.exists():
             raise IndexNotFoundError(phrases.NO_INDEX.format(location=self.settings.store_location))
         snapshot = self.retriever.snapshot()  # the one revision read: everything below sees this snapshot
+        self._check_built_alike(snapshot.revision)
         search_text = expand_with_aliases(self._condense(question, history, snapshot), snapshot.aliases)
         query = Query(search_text, self.embedder.embed(search_text), expand_with_aliases(question, snapshot.aliases),
                       tuple(reply for _, reply in history))
         return query, self.retriever.retrieve(search_text, query.vector, snapshot)
+
+    def _check_built_alike(self, revision: str) -> None:
+        """Refuse to answer from an index built with other settings (once per revision: an ingest re-stamps it)."""
+        if revision == self._checked_revision:
+            return
+        built = self.store.fingerprint()
+        expected = index_fingerprint(self.settings, self.embedder)
+        if built and built != expected:  # an index from before fingerprints were recorded is taken as it is
+            raise StaleIndexError(phrases.STALE_INDEX.format(location=self.settings.store_location, built=built,
+                                                             expected=expected))
+        self._checked_revision = revision
 
     def _condense(self, question: str, history: History, snapshot: CorpusSnapshot) -> str:
         """The follow-up made standalone: by the LLM when one is configured, else (or if it fails) by rules."""

@@ -9,6 +9,8 @@ RELATED_HEADER = "Closest passages (related, but they do not answer the question
 DISAGREEMENT_PREFIX = "The sources differ on this:"
 EMPTY_QUESTION = "The question is empty: type a question about the documents."
 NO_INDEX = "No index found at {location}: run `assistant ingest` first."
+STALE_INDEX = ("The index at {location} was built with other settings ({built}; now {expected}): "
+               "run `assistant ingest` to rebuild it for these settings.")
 QUESTION_TOO_LONG = "The question is {length:,} characters long; the limit is {limit:,}. Please shorten it."
 LLM_UNAVAILABLE = "The language model is not available ({reason}), so this answer quotes the sources directly."
 UNVERIFIED_FLAG = "(not verified against the sources)"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Settings
+from assistant import Assistant, Settings, StaleIndexError
 from assistant.answer_types import can_answer_type, expected_answer_type
 from assistant.chunking import document_sentences
 from assistant.documents import load_document
@@ -178,6 +178,20 @@ def test_changing_chunk_settings_rebuilds_the_index(tmp_path: Path, embedder) ->
     assert changed.rebuilt and "chunk_tokens=200" in changed.rebuilt and "chunk_tokens=96" in changed.rebuilt
     assert changed.chunks_embedded >= first.chunks_embedded
     assert sorted(changed.updated) == ["bakery.rst", "ferry.md"] or sorted(changed.added) == ["bakery.rst", "ferry.md"]
+
+
+def test_a_question_is_not_answered_silently_from_an_index_built_with_other_settings(tmp_path: Path,
+                                                                                      embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "bakery.rst").write_text(RST_SOURCE, encoding="utf-8")
+    index = tmp_path / "index"
+    Assistant(Settings(sources_dir=sources, index_dir=index), embedder=embedder).ingest()
+    other = Assistant(Settings(sources_dir=sources, index_dir=index, chunk_tokens=96), embedder=embedder)
+    with pytest.raises(StaleIndexError, match=r"chunk_tokens=200.*now chunk_tokens=96.*assistant ingest"):
+        other.ask("How long does the dough rest?")
+    other.ingest()
+    assert not other.ask("How long does the dough rest?").refused
 
 
 def test_every_citation_is_whole_sentences(tmp_path: Path, embedder) -> None:
