@@ -5,7 +5,8 @@ with the default parameters llama-index uses; nothing is downloaded). A chunk is
 sentences from consecutive blocks of one section, up to the embedder's window; the next
 chunk repeats the last sentences (up to `overlap` word pieces) for context. A sentence
 longer than the window (a long code block, a run-on table row) is cut at line breaks, or
-at spaces, into pieces that fit: the only place a chunk boundary falls inside a sentence.
+at spaces, into pieces that fit: the only place a chunk boundary falls inside a sentence. Pieces of
+prose are embedded and retrieved like any sentence but never quoted (kind "fragment").
 
 Each chunk carries its sentences (offsets relative to the chunk, the block kind and the
 block number), so answerers quote exactly the sentences found here and never re-segment.
@@ -25,7 +26,7 @@ from .embedding import SPECIAL_TOKENS, Embedder
 from .text import punkt
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.
@@ -45,6 +46,7 @@ class Sentence:
 
     @property
     def is_prose(self) -> bool:
+        """Quotable as an answer: a whole sentence of prose (a piece of a cut sentence is not)."""
         return self.kind in ("paragraph", "list_item", "table_row")
 
 
@@ -79,7 +81,9 @@ def encode_sentences(sentences: Sequence[Sentence]) -> str:
     return json.dumps([[s.start, s.end, s.kind[0], s.block] for s in sentences], separators=(",", ":"))
 
 
-_KIND_BY_INITIAL = {"p": "paragraph", "h": "heading", "l": "list_item", "t": "table_row", "c": "code"}
+# "fragment": a piece of a prose sentence too long for one chunk. It is embedded and retrieved like the rest, but
+# never quoted, since a quote is always a whole sentence.
+_KIND_BY_INITIAL = {"p": "paragraph", "h": "heading", "l": "list_item", "t": "table_row", "c": "code", "f": "fragment"}
 
 
 def decode_sentences(encoded: str) -> tuple[Sentence, ...]:
@@ -178,11 +182,12 @@ class Chunker:
             total += tokens + 1
             position += len(part) + 1
         pieces.append((begin, len(body), total))
+        kind = _piece_kind(sentence) if len(pieces) > 1 else sentence.kind
         result = []
         for begin, end, tokens in pieces:
             start, stop = trimmed(text, sentence.start + begin, sentence.start + end)
             if start < stop:
-                result.append((Sentence(start, stop, sentence.kind, sentence.block), tokens))
+                result.append((Sentence(start, stop, kind, sentence.block), tokens))
         return result
 
     def _count(self, texts: list[str]) -> list[int]:
@@ -217,9 +222,14 @@ def _bounded(text: str, sentence: Sentence) -> list[Sentence]:
             cut = space if space > position else limit
         start, stop = trimmed(text, position, cut)
         if start < stop:
-            pieces.append(Sentence(start, stop, sentence.kind, sentence.block))
+            pieces.append(Sentence(start, stop, _piece_kind(sentence), sentence.block))
         position = cut
     return pieces
+
+
+def _piece_kind(sentence: Sentence) -> str:
+    """What a piece of a cut sentence is: still code if it was code, else a fragment that is never quoted."""
+    return "fragment" if sentence.is_prose else sentence.kind
 
 
 def chunk_id(source: str, content_hash: str, start: int, end: int) -> str:

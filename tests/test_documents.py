@@ -216,6 +216,22 @@ def test_every_citation_is_whole_sentences(tmp_path: Path, embedder) -> None:
     assert cited >= len(questions)
 
 
+def test_a_sentence_too_long_for_one_chunk_is_retrieved_but_never_quoted_in_pieces(tmp_path: Path, embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    clauses = ", ".join(f"the {n}th rivet row of hull plate {n} is checked for corrosion by the yard inspector"
+                        for n in range(1, 40))
+    (sources / "yard.txt").write_text(f"Inspection.\n\nEvery spring {clauses}.\n\nThe slipway is "
+                                      "repainted in May.\n", encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    answer = bot.ask("Which rivet row of hull plate 17 is checked for corrosion?")
+    assert any("17th rivet row" in h.chunk.text for h in bot.retrieve("rivet row hull plate 17").hits)
+    for citation in answer.citations:  # a quote is a whole sentence or nothing: never a piece of the long one
+        assert citation.quote.startswith("Every spring") and citation.quote.endswith("yard inspector.") or \
+            "rivet" not in citation.quote
+
+
 @pytest.mark.parametrize(("sentence", "gives_reason"), [
     ("The shipyard was fined for dumping paint into the harbour.", True),     # shipyard
     ("The loaf collapsed because the dough was over-proofed.", True),        # bakery
