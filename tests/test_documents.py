@@ -228,8 +228,8 @@ def test_a_sentence_too_long_for_one_chunk_is_retrieved_but_never_quoted_in_piec
     answer = bot.ask("Which rivet row of hull plate 17 is checked for corrosion?")
     assert any("17th rivet row" in h.chunk.text for h in bot.retrieve("rivet row hull plate 17").hits)
     for citation in answer.citations:  # a quote is a whole sentence or nothing: never a piece of the long one
-        assert citation.quote.startswith("Every spring") and citation.quote.endswith("yard inspector.") or \
-            "rivet" not in citation.quote
+        whole = citation.quote.startswith("Every spring") and citation.quote.endswith("yard inspector.")
+        assert whole or "rivet" not in citation.quote
 
 
 @pytest.mark.parametrize(("sentence", "gives_reason"), [
