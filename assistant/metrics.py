@@ -24,6 +24,7 @@ DESCRIPTIONS: dict[str, str] = {
     "citation_recall": "share of answer statements supported by their cited quotes (ALCE)",
     "citation_precision": "share of citations that support their statement (ALCE)",
     "source_accuracy": "answer cites at least one gold evidence source (answerable items)",
+    "whole_quotes": "share of quotes that start and end at a sentence, line or item boundary of their source",
     "hit_at_k": "any gold evidence among the first k retrieved chunks",
     "recall_at_k": "share of gold evidence among the first k retrieved chunks",
     "mrr": "mean reciprocal rank of the first chunk holding gold evidence",
@@ -188,6 +189,30 @@ def source_accuracy(cited: Sequence[Sequence[str] | None], gold: Sequence[Sequen
     Pass None for an answer that gave no answer (a refusal): it scores 0.
     """
     return mean_of([None if not g else float(bool(set(c or ()) & set(g))) for c, g in zip(cited, gold, strict=True)])
+
+
+# What may stand just before a whole quote: a sentence end (perhaps closed by a quote or bracket), a line start,
+# a bullet, a table bar, a heading mark or a footnote label; judged on the source text, independently of the
+# segmenter that chose the quote.
+_QUOTE_OPENS_AFTER = re.compile(r"(?:^|\n|[.!?:;]['\"’”)\]*`]*|[•*\-–|#>\]]|\d+[.)])[ \t]*$")
+_QUOTE_ENDS = re.compile(r"[.!?:;]['\"’”)\]*`]*$")
+_LOOK_BEHIND = 40
+
+
+def is_whole_quote(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is whole: it begins where a sentence, line or list item may begin, and ends with
+    sentence punctuation or at the end of its line."""
+    opens = start == 0 or bool(_QUOTE_OPENS_AFTER.search(text[max(0, start - _LOOK_BEHIND):start]))
+    after = text[end:].lstrip(" \t")
+    closes = bool(_QUOTE_ENDS.search(text[start:end].rstrip())) or not after or after[0] in "\n|"
+    return opens and closes
+
+
+def whole_quotes(answers: Sequence[Sequence[tuple[str, int, int]] | None]) -> MetricResult:
+    """Per answer, the share of its quotes that are whole, each given as (source text, start, end); None for
+    answers without quotes."""
+    return mean_of([None if not quotes else sum(is_whole_quote(*q) for q in quotes) / len(quotes)
+                    for quotes in answers])
 
 
 # Refusals ----------------------------------------------------------------------------------------

@@ -306,3 +306,19 @@ def test_run_with_an_llm_counts_unsupported_sentences_before_and_after_verificat
     assert aggregates["unsupported_shown"] == 0
     assert aggregates["first_token_p50"] is not None and aggregates["first_token_p50"] <= aggregates["latency_p95"]
     assert result.meta["llm"] == "openai"
+
+
+@pytest.mark.parametrize(("text", "quote", "whole"), [
+    ("The oven heats fast. It reaches 220 degrees in ten minutes. Then it beeps.",            # bakery
+     "It reaches 220 degrees in ten minutes.", True),
+    ("The oven heats fast. It reaches 220 degrees in ten minutes. Then it beeps.",
+     "reaches 220 degrees in ten minutes.", False),                                         # starts mid-sentence
+    ("The hull is inspected every spring by the yard inspector.", "The hull is inspected", False),  # shipyard
+    ("Options:\n- retries: how often a call is repeated\n- timeout: seconds to wait\n",     # API reference
+     "retries: how often a call is repeated", True),                                        # a list item, no stop
+    ("| size | 4 MiB |\n| mode | fast |", "size | 4 MiB", True),                             # a table row
+    ("Notes\n\n.. [1] The log rotates daily.\n", "The log rotates daily.", True),           # after a footnote label
+])
+def test_a_quote_is_whole_when_it_starts_and_ends_at_a_boundary(text: str, quote: str, whole: bool) -> None:
+    start = text.index(quote)
+    assert m.is_whole_quote(text, start, start + len(quote)) is whole

@@ -101,7 +101,7 @@ def render_markdown(result: EvalResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-SUMMARY_METRICS = ("fact_recall", "source_accuracy", "citation_precision", "hit_at_5", "refusal_recall",
+SUMMARY_METRICS = ("fact_recall", "source_accuracy", "citation_precision", "whole_quotes", "hit_at_5", "refusal_recall",
                    "false_refusal_rate")
 
 

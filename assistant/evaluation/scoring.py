@@ -18,13 +18,16 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
            retrieved: Sequence[Sequence[tuple[str, int, int]]], checker: SupportChecker, k: int) -> list[ItemResult]:
     texts: dict[str, str] = {}
 
-    def locate(source: str, quote: str) -> tuple[str, int, int]:
+    def text_of(source: str) -> str:
         if source not in texts:
             try:
                 texts[source] = bot.source_text(source)
             except FileNotFoundError:
                 texts[source] = ""
-        return (source, *find_collapsed(texts[source], quote))
+        return texts[source]
+
+    def locate(source: str, quote: str) -> tuple[str, int, int]:
+        return (source, *find_collapsed(text_of(source), quote))
 
     ranks = [metrics.evidence_ranks(r, [locate(s, q) for s, q in g.evidence])
              for g, r in zip(gold, retrieved, strict=True)]
@@ -43,6 +46,8 @@ def score_items(bot: Assistant, gold: Sequence[GoldItem], answers: Sequence[Answ
         "source_accuracy": metrics.source_accuracy([None if a is None else [c.source for c in a.citations]
                                                     for a in given],
                                                    [[s for s, _ in g.evidence] for g in gold]),
+        "whole_quotes": metrics.whole_quotes([[(text_of(c.source), c.start, c.end) for c in a.citations]
+                                              for a in answers]),
         "hit_at_k": metrics.hit_at_k(ranks, k),
         "recall_at_k": metrics.recall_at_k(ranks, k),
         "reciprocal_rank": metrics.mean_reciprocal_rank(ranks),
@@ -139,7 +144,8 @@ def aggregate(items: Sequence[ItemResult], latencies: Sequence[float], k: int) -
     return {
         "fact_recall": column("fact_recall"), "answer_similarity": column("answer_similarity"),
         "citation_recall": column("citation_recall"), "citation_precision": column("citation_precision"),
-        "source_accuracy": column("source_accuracy"), f"hit_at_{k}": column("hit_at_k"),
+        "source_accuracy": column("source_accuracy"), "whole_quotes": column("whole_quotes"),
+        f"hit_at_{k}": column("hit_at_k"),
         f"recall_at_{k}": column("recall_at_k"), "mrr": column("reciprocal_rank"),
         "refusal_precision": refusal.precision, "refusal_recall": refusal.recall,
         "false_refusal_rate": refusal.false_refusal_rate,
