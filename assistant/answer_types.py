@@ -41,6 +41,13 @@ _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b
 _DEFAULT = re.compile(r"\bdefault", re.I)
 _LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|on|off|yes|no|enabled|disabled|empty|unset|"
                       r"unlimited|infinite|zero)\b", re.I)
+# "Who wrote / founded / created…" and "Who is the author / founder…" ask for a person: the answer names one, as
+# a personal name is written in English (two or more capitalised words, initials allowed).
+_PERSON_QUESTION = re.compile(
+    r"^\s*who\b.*\b(?:wrote|written|authored|founded|co-founded|created|invented|designed|maintains|maintained)\b|"
+    r"^\s*who (?:is|are|was|were) the (?:authors?|founders?|co-founders?|creators?|inventors?|designers?|"
+    r"maintainers?)\b", re.I)
+_PERSON = re.compile(r"(?-i:\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)*[ \t]+(?:(?:van|von|de|der|da|di|le)[ \t]+)?[A-Z][a-z]+)")
 # "Which exception / error…" is answered by a sentence that names one (an exception class or the word itself).
 _EXCEPTION_QUESTION = re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:exceptions?|errors?|warnings?)\b", re.I)
 _EXCEPTION = re.compile(r"\b\w*(?:Error|Exception|Warning|Exit|Interrupt)\b|\b(?:exceptions?|errors?|warnings?)\b")
@@ -95,18 +102,20 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("version", _VERSION_QUESTION), ("year", _YEAR_QUESTION), ("time", _TIME_QUESTION),
     ("reason", _REASON_QUESTION), ("money", _MONEY_QUESTION), ("proportion", _PROPORTION_QUESTION),
     ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
+    ("person", _PERSON_QUESTION),
     ("frequency", _FREQUENCY_QUESTION), ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
 )
 _ANSWERS: dict[str, re.Pattern[str]] = {
     "version": _VERSION, "year": _YEAR, "time": _TIME, "reason": _REASON, "money": _MONEY,
     "proportion": _PROPORTION, "complexity": _COMPLEXITY, "exception": _EXCEPTION, "frequency": _FREQUENCY,
+    "person": _PERSON,
     "quantity": _QUANTITY,
 }
 
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
-    'exception', 'default', 'frequency', 'quantity'), or None when the question asks for no specific kind of
+    'exception', 'default', 'person', 'frequency', 'quantity'), or None when the question asks for no specific kind of
     value (or is a yes/no question)."""
     if _YES_NO_QUESTION.match(question):
         return None

@@ -24,11 +24,25 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("Which Python versions does the library support?", "version"),
     ("In which Foo-Bar release was the flag introduced?", "version"),
     ("What does the flag do?", None),
-    ("Who founded the bakery?", None),
+    ("Who founded the bakery?", "person"),
+    ("Who are the authors of the style guide?", "person"),
+    ("Who is the harbour master?", None),                                     # any description will do
+    ("Who mostly buys the bread?", None),                                     # "law firms" would answer
     ("Is the default value documented?", None),                               # yes/no
 ])
 def test_question_kinds(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
+
+
+@pytest.mark.parametrize(("sentence", "answers"), [
+    ("The bakery was founded by Marie Dubois in 1921.", True),
+    (":Author: Ada Keel and Bo Rudder", True),
+    ("The library was written by J. Smith and Ann van Dijk.", True),
+    ("The bakery has been family-run since 1921.", False),
+    ("Source code: Lib/shipyard.py", False),
+])
+def test_a_person_is_named_with_a_personal_name(sentence: str, answers: bool) -> None:
+    assert can_answer_type(sentence, "person") is answers
 
 
 @pytest.mark.parametrize(("sentence", "answers"), [
