@@ -47,7 +47,9 @@ _PERSON_QUESTION = re.compile(
     r"^\s*who\b.*\b(?:wrote|written|authored|founded|co-founded|created|invented|designed|maintains|maintained)\b|"
     r"^\s*who (?:is|are|was|were) the (?:authors?|founders?|co-founders?|creators?|inventors?|designers?|"
     r"maintainers?)\b", re.I)
-_PERSON = re.compile(r"(?-i:\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)*[ \t]+(?:(?:van|von|de|der|da|di|le)[ \t]+)?[A-Z][a-z]+)")
+# A title-case label ("Source Code:", "Release Notes:") is not a name.
+_PERSON = re.compile(r"(?-i:\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)*[ \t]+(?:(?:van|von|de|der|da|di|le)[ \t]+)?[A-Z][a-z]+\b)"
+                     r"(?![ \t]*:)")
 # "Which exception / error…" is answered by a sentence that names one (an exception class or the word itself).
 _EXCEPTION_QUESTION = re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:exceptions?|errors?|warnings?)\b", re.I)
 _EXCEPTION = re.compile(r"\b\w*(?:Error|Exception|Warning|Exit|Interrupt)\b|\b(?:exceptions?|errors?|warnings?)\b")

@@ -23,10 +23,10 @@ from .config import Settings
 from .documents import SECTION_SEPARATOR, Block, LoadedDocument
 from .documents.model import trimmed
 from .embedding import SPECIAL_TOKENS, Embedder
-from .text import punkt
+from .text import sentences_of
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.
@@ -96,7 +96,7 @@ def block_sentences(text: str, block: Block, number: int) -> list[Sentence]:
     if block.kind in ("heading", "code", "table_row"):
         return [Sentence(block.start, block.end, block.kind, number)]
     body = text[block.start:block.end]
-    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in punkt().span_tokenize(body)]
+    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in sentences_of(body)]
 
 
 def document_sentences(document: LoadedDocument) -> list[Sentence]:

@@ -82,13 +82,28 @@ def punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(parameters)
 
 
+# A full stop quoted as a literal ("then '.' is returned", "the `.` separator") ends no sentence when the text
+# carries on in lower case.
+_QUOTED_STOP = re.compile(r"(['\"`‘“])\.(['\"`’”])$")
+
+
+def sentences_of(text: str) -> list[tuple[int, int]]:
+    """punkt's sentence spans of one block of prose, with breaks after a quoted literal full stop undone."""
+    spans: list[tuple[int, int]] = []
+    for start, end in punkt().span_tokenize(text):
+        if spans and _QUOTED_STOP.search(text[spans[-1][0]:spans[-1][1]]) and text[start:start + 1].islower():
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of a passage as (start, end) offsets: lines first (a line that carries on the one
     before in lower case belongs to it: hard-wrapped text), then punkt within each.
 
     Leading bullets and surrounding whitespace are excluded from the spans.
     """
-    tokenizer = punkt()
     spans: list[tuple[int, int]] = []
     for block_start, block in _blocks(text):
         stripped = block.lstrip()
@@ -98,7 +113,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             lead += bullet.end()
         body = block[lead:].rstrip()
         if body:
-            spans.extend((block_start + lead + s, block_start + lead + e) for s, e in tokenizer.span_tokenize(body))
+            spans.extend((block_start + lead + s, block_start + lead + e) for s, e in sentences_of(body))
     return spans
 
 

@@ -112,10 +112,9 @@ def _trimmed(text: str, spans: Spans) -> Spans:
 
 
 def _punkt() -> Callable[[str], Spans]:
-    from assistant.text import punkt
+    from assistant.text import sentences_of
 
-    tokenizer = punkt()
-    return lambda text: list(tokenizer.span_tokenize(text))
+    return sentences_of
 
 
 def _punkt_defaults() -> Callable[[str], Spans]:

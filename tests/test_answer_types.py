@@ -40,6 +40,7 @@ def test_question_kinds(question: str, answer_type: str | None) -> None:
     ("The library was written by J. Smith and Ann van Dijk.", True),
     ("The bakery has been family-run since 1921.", False),
     ("Source code: Lib/shipyard.py", False),
+    ("Source Code: lib/shipyard.js", False),                                   # a title-case label
 ])
 def test_a_person_is_named_with_a_personal_name(sentence: str, answers: bool) -> None:
     assert can_answer_type(sentence, "person") is answers

@@ -18,6 +18,10 @@ from assistant.text import sentence_spans
      ["The witness, Dr. Alice Brown, testified on Monday.", "Her testimony lasted three hours."]),
     ("The U.S. Coast Guard inspected the hull. No defects were found.",
      ["The U.S. Coast Guard inspected the hull.", "No defects were found."]),
+    ("If the joined path is empty then '.' is returned. Trailing separators are kept.",          # a quoted stop
+     ["If the joined path is empty then '.' is returned.", "Trailing separators are kept."]),
+    ("Fields are split on the \".\" character. Escape it to keep it.",
+     ["Fields are split on the \".\" character.", "Escape it to keep it."]),
 ])
 def test_abbreviations_stay_inside_their_sentence(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in sentence_spans(text)] == expected
