@@ -102,8 +102,9 @@ def measure(bot: Assistant, asked: list[str], warm_up: str, log: Any) -> dict[st
             "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after]}
 
 
-def run(ctx: Context, limit: int = 10) -> dict[str, Any]:
-    """Index the bundled corpus in `ctx.work`, then time every mode on the same questions."""
+def run(ctx: Context, limit: int = 10, threads: int | None = None) -> dict[str, Any]:
+    """Index the bundled corpus in `ctx.work`, then time every mode on the same questions; `threads`: the local
+    model's CPU threads (default: the `llm_threads` setting)."""
     folder = ctx.work / "llm-latency"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(REPO / "sources", folder / "sources")
@@ -111,7 +112,8 @@ def run(ctx: Context, limit: int = 10) -> dict[str, Any]:
     embedder: Embedder = make_embedder(base)
     Assistant(base, embedder=embedder).ingest()
     asked, warm_up = questions(limit)
-    result: dict[str, Any] = {"corpus": "bundled sources (news)", "questions": len(asked), "modes": {}}
+    result: dict[str, Any] = {"corpus": "bundled sources (news)", "questions": len(asked), "modes": {},
+                              "local_threads": threads or base.llm_threads}
 
     ctx.log("llm_latency: extractive")
     result["modes"]["extractive"] = measure(Assistant(base, embedder=embedder), asked, warm_up, ctx.log)
@@ -127,7 +129,7 @@ def run(ctx: Context, limit: int = 10) -> dict[str, Any]:
     finally:
         stop()
 
-    local = base.model_copy(update={"llm": "local"})
+    local = base.model_copy(update={"llm": "local", **({"llm_threads": threads} if threads else {})})
     if local.llm_model_path.is_file():
         ctx.log(f"llm_latency: local model {local.llm_model_path.name}")
         result["modes"]["local"] = measure(Assistant(local, embedder=embedder), asked, warm_up, ctx.log)
@@ -140,7 +142,7 @@ def run(ctx: Context, limit: int = 10) -> dict[str, Any]:
 def markdown(result: dict[str, Any]) -> str:
     """The table for bench/results/llm_latency.md and the bench summary."""
     lines = [f"## Answer latency with the LLM mode ({result['questions']} answerable news questions, "
-             f"{result['corpus']}, warm)", "",
+             f"{result['corpus']}, warm; local model on {result.get('local_threads', 2)} threads)", "",
              "| mode | first text p50 ms | p95 | full answer p50 ms | p95 | drafted | refused | model start s "
              "| warm-up s | load 1m before / after |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, m in result["modes"].items():
@@ -159,12 +161,13 @@ def markdown(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.llm_latency", description=__doc__)
     parser.add_argument("--questions", type=int, default=10, help="Questions timed per mode (default 10).")
+    parser.add_argument("--llm-threads", type=int, help="CPU threads of the local model (default: the setting, 2).")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="assistant-bench-llm-"))
     ctx = Context(work=work, quick=False, docs=0, paragraph_docs=0, reingest_docs=0, sizes=[], vector_max=0,
                   vector_budget_s=0, server=False)
     try:
-        result = run(ctx, args.questions) | {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        result = run(ctx, args.questions, args.llm_threads) | {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_json("llm_latency", result)
