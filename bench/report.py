@@ -142,6 +142,10 @@ def markdown(results: dict) -> str:
                   for k, x in f["effective_gflops"].items()]
         lines += [f"- padding: {f['padded_tokens_per_chunk']:.1f} word pieces computed per chunk for "
                   f"{f['mean_tokens_per_chunk']:.1f} real"]
+    if results.get("llm_latency"):
+        from .llm_latency import markdown as llm_markdown
+
+        lines += ["", llm_markdown(results["llm_latency"])]
     lines += ["", f"Chart: docs/{CHART.name}. Raw results: bench/results/*.json.", ""]
     return "\n".join(lines)
 
