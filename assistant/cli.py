@@ -220,12 +220,14 @@ def eval_command(corpora: tuple[str, ...], gold: Path | None, sources: Path | No
     from . import evaluation
     from .corpora import Corpus, select
 
-    backend = llm or Settings().llm
-    if report_dir is None:
-        report_dir = Path("evals/reports") if backend == "none" else Path(f"evals/reports-llm-{backend}")
+    defaults = Settings()
+    backend = llm or defaults.llm
+    if report_dir is None:  # one folder per way of answering, so no run overwrites another's reports
+        judged = "-verify-llm" if defaults.verify == "llm" else ""
+        report_dir = Path("evals/reports") if backend == "none" else Path(f"evals/reports-llm-{backend}{judged}")
 
     if gold is not None:
-        runs = [Corpus("custom", "", sources or Settings().sources_dir, gold, thresholds)]
+        runs = [Corpus("custom", "", sources or defaults.sources_dir, gold, thresholds)]
         gate = gate or thresholds is not None
     else:
         runs = select(corpora)
