@@ -76,6 +76,15 @@ def test_html_keeps_inline_elements_inside_their_sentence_and_drops_page_chrome(
     assert ("list_item", "A slipway holds one hull at a time.") in _texts(document)
 
 
+def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
+    page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
+            "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"
+            "<p>The kiln reaches 1200 degrees in four hours.</p></div></body></html>")
+    text = _load(tmp_path, "kiln.html", page).text
+    assert "reaches 1200 degrees" in text
+    assert "Copyright" not in text and "Permission is granted" not in text
+
+
 def test_rst_paragraphs_span_indented_wrapped_lines_and_directives_are_blocks(tmp_path: Path) -> None:
     document = _load(tmp_path, "bakery.rst.txt", RST_SOURCE)
     sentences = [document.text[s.start:s.end] for s in document_sentences(document) if s.is_prose]

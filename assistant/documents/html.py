@@ -22,7 +22,7 @@ _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "fo
 # Class or id words that mark navigation and page chrome across sites and doc generators.
 _CHROME = re.compile(r"(?:^|[\s_-])(?:sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
                      r"footer|header|masthead|cookie|share|social|toc|headerlink|copybutton|skip-?link|"
-                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search)(?:$|[\s_-])",
+                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice)(?:$|[\s_-])",
                      re.IGNORECASE)
 _MAIN_SELECTORS = ["[role=main]", "main", "article", "div.body", "div.document", "#content", ".content"]
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
