@@ -99,6 +99,8 @@ def build_index(args: dict) -> dict:
     from pathlib import Path
 
     from assistant import Settings
+    from assistant.embedding import make_embedder
+    from assistant.ingest import index_fingerprint
     from assistant.store import ChunkStore
 
     base = Path(args["base"])
@@ -109,7 +111,8 @@ def build_index(args: dict) -> dict:
         by_source.setdefault(meta["source"], []).append(n)
     size = args["size"]
     rng = np.random.default_rng(7)
-    store = ChunkStore(Settings(index_dir=Path(args["index"])))
+    settings = Settings(index_dir=Path(args["index"]))
+    store = ChunkStore(settings)
     began = time.perf_counter()
     buffer: tuple[list, list, list, list] = ([], [], [], [])
     total = 0
@@ -139,7 +142,8 @@ def build_index(args: dict) -> dict:
         replica += 1
     if buffer[0]:
         store.upsert(buffer[0], np.stack(buffer[1]), buffer[2], buffer[3])
-    store.bump_revision("bench")
+    # Stamped as the default settings would build it (the vectors are the default embedder's), so `ask` accepts it.
+    store.bump_revision(index_fingerprint(settings, make_embedder(settings)))
     return {"count": store.count(), "seconds": time.perf_counter() - began}
 
 
@@ -184,7 +188,9 @@ def measure(args: dict) -> dict:
         bot.ask(q)
         repeat.append(time.perf_counter() - began)
     # What an ingest elsewhere does: the BM25 snapshot is rebuilt in the background, questions keep the previous one.
-    bot.store.bump_revision("bench")
+    from assistant.ingest import index_fingerprint
+
+    bot.store.bump_revision(index_fingerprint(bot.settings, bot.embedder))
     began = time.perf_counter()
     bot.ask(questions[0])
     first_after_change = time.perf_counter() - began
