@@ -23,6 +23,7 @@ from .store import ChunkStore, StoredChunk
 from .text import terms
 
 RRF_K = 60
+GUARANTEED_PER_RETRIEVER = 2  # each retriever's best two are always among the fused hits
 log = logging.getLogger(__name__)
 
 
@@ -186,7 +187,7 @@ class HybridRetriever:
         (required, so one question never reads two revisions)."""
         dense = self._complete(self.store.query(query_vector, self.retrieve_k), snapshot)
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
-        hits = reciprocal_rank_fusion(dense, lexical)[: self.fused_k]
+        hits = with_each_retrievers_best(reciprocal_rank_fusion(dense, lexical), self.fused_k)
         return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision)
 
     def _complete(self, dense: list[StoredChunk], snapshot: CorpusSnapshot) -> list[StoredChunk]:
@@ -205,6 +206,23 @@ class HybridRetriever:
                     continue
             kept.append(chunk)
         return kept
+
+
+def with_each_retrievers_best(fused: list[Retrieved], k: int) -> list[Retrieved]:
+    """The first k fused hits, but never without either retriever's own best `GUARANTEED_PER_RETRIEVER`: when every
+    passage shares the question's words (a document about the very thing asked), keyword ranks are noise, and rank
+    fusion alone would push out the passage that means the question best because keyword search ranked it low."""
+    def guaranteed(hit: Retrieved) -> bool:
+        return any(rank is not None and rank <= GUARANTEED_PER_RETRIEVER for rank in (hit.dense_rank, hit.lexical_rank))
+
+    kept = fused[:k]
+    for best in (hit for hit in fused[k:] if guaranteed(hit)):
+        droppable = [hit for hit in kept if not guaranteed(hit)]
+        if not droppable:
+            break
+        kept.remove(droppable[-1])  # the lowest fused hit that no retriever put first
+        kept.append(best)
+    return sorted(kept, key=lambda hit: -hit.score)
 
 
 def reciprocal_rank_fusion(dense: list[StoredChunk], lexical: list[StoredChunk]) -> list[Retrieved]:

@@ -70,3 +70,24 @@ def test_an_ingest_in_the_same_process_updates_the_index_its_questions_use(
     snapshot = bot.retriever.snapshot()
     assert snapshot.revision == bot.store.revision()
     assert {chunk.source for chunk, _ in snapshot.lexical("Orvane bridge", 5)} == {"bridge.txt"}
+
+
+def test_each_retrievers_best_passages_survive_rank_fusion() -> None:
+    """Passages that both retrievers rank middling outscore, under rank fusion, the one dense search ranks first
+    and keyword search not at all (every passage of a kiln manual says "kiln"); it is kept all the same."""
+    from assistant.retrieval import reciprocal_rank_fusion, with_each_retrievers_best
+    from assistant.store import StoredChunk
+
+    def chunk(n: int) -> StoredChunk:
+        return StoredChunk(f"c{n}", f"kiln passage {n}", "kiln.txt", "Kiln", "", n * 100, n * 100 + 50)
+
+    definition = chunk(0)
+    middling = [chunk(n) for n in range(1, 12)]
+    dense = [definition, *middling]
+    lexical = list(reversed(middling))  # keyword search never finds the definition
+    fused = reciprocal_rank_fusion(dense, lexical)
+    assert definition not in [hit.chunk for hit in fused[:8]]  # what plain fusion would keep
+    kept = with_each_retrievers_best(fused, 8)
+    assert len(kept) == 8 and definition in [hit.chunk for hit in kept]
+    assert {middling[-1], middling[-2]} <= {hit.chunk for hit in kept}  # keyword search's best two stay too
+    assert [hit.score for hit in kept] == sorted((hit.score for hit in kept), reverse=True)
