@@ -97,6 +97,18 @@ def test_rst_paragraphs_span_indented_wrapped_lines_and_directives_are_blocks(tm
     assert any(kind == "paragraph" and text.startswith("versionadded:: 3.2") for kind, text in _texts(document))
 
 
+def test_plain_text_blocks_introduced_by_a_colon_are_not_glued_to_their_paragraph(tmp_path: Path) -> None:
+    source = ("Ferry Handbook\n==============\n\nDeparture\n---------\n\nA ferry may be held explicitly with:\n"
+              "   ferry-hold --berth <n>\n   ferry-hold --all\n\nThe harbour has three kinds of berths:\n"
+              " * Deep berths.  These take the large ferries.\n * Shallow berths.  These take the launches.\n\n"
+              "Tickets\n-------\n\nTickets are sold on board.\n")
+    blocks = _texts(_load(tmp_path, "ferry.txt", source))
+    assert ("paragraph", "A ferry may be held explicitly with:") in blocks
+    assert ("code", "ferry-hold --berth <n>\n   ferry-hold --all") in blocks  # the commands, not prose
+    assert ("paragraph", "The harbour has three kinds of berths:") in blocks
+    assert ("list_item", "Deep berths.  These take the large ferries.") in blocks
+
+
 def test_rst_field_lists_keep_each_field_and_its_name(tmp_path: Path) -> None:
     source = ("Shipyard Handbook\n*****************\n\n:Author: Ada Keel and Bo Rudder\n:Release: 2.1\n\n"
               "The handbook covers launching.\n")

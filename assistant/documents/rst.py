@@ -188,8 +188,12 @@ class _RstReader:
             "table_row" if line.lstrip().startswith("|") else "paragraph"
         column = bullet.end() if bullet else indent  # a field keeps its name: ":Author: …" says what the value is
         last = i
+        introduced = False  # an indented block right after "…:" (plain-text docs skip the blank line and "::")
         while last + 1 < len(self.lines) and not self.blank(last + 1):
             nxt = self.lines[last + 1]
+            if self.lines[last].rstrip().endswith(":") and self.indent(last + 1) > indent:
+                introduced = not _BULLET.match(nxt)  # a deeper list is read as items, anything else as literal
+                break
             if ((_BULLET.match(nxt) or _FIELD.match(nxt)) and self.indent(last + 1) <= indent) or \
                     _DIRECTIVE.match(nxt) or \
                     _TABLE_BORDER.match(nxt) or self.title_at(last + 1) or kind == "table_row":
@@ -199,7 +203,7 @@ class _RstReader:
             self.add(kind, i, last, column + 1)
             return last + 1, False
         self.add(kind, i, last, column)
-        literal = self.lines[last].rstrip().endswith("::")
+        literal = introduced or self.lines[last].rstrip().endswith("::")
         return last + 1, literal
 
 
