@@ -103,7 +103,7 @@ class Ingestor:
         fingerprint = index_fingerprint(self.settings, self.embedder)
         stale = self._stale_reason(fingerprint)
         if stale:  # chunks made another way cannot be mixed with new ones: start over
-            self.store.delete([chunk_id for chunk_id, _, _ in self.store.iter_records(include_text=False)])
+            self.store.recreate()
         loaded: list[LoadedDocument] = []
         to_index: list[LoadedDocument] = []
         unsplit: list[SkippedFile] = []  # loaded but not split into chunks: reported, previous chunks kept

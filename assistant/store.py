@@ -153,6 +153,17 @@ class ChunkStore:
         )
 
     @_store_errors
+    def recreate(self) -> None:
+        """Drop every chunk by dropping the collection and making it anew, so a full rebuild starts from a clean
+        vector index. Deleting every record and adding the new ones instead leaves Chroma's HNSW graph full of
+        deleted nodes; after several such rebuilds, queries in the rebuilding process were seen to miss live
+        records (an eval corpus's hit@5 0.82 instead of 0.95, right after the rebuild only)."""
+        if self.exists():
+            self.client.delete_collection(self.settings.collection)
+        self.__dict__.pop("collection", None)
+        self._exists = False
+
+    @_store_errors
     def count(self) -> int:
         return self.collection.count()
 
