@@ -133,8 +133,9 @@ _NUMERAL = re.compile(r"\d[\w.,/-]*")
 def can_answer_type(sentence: str, answer_type: str | None, question: str = "") -> bool:
     """Whether the sentence holds a value of the kind asked for (always true when no kind is asked for). A number
     the question itself gives ("the 940-0095B cable", "version 3.7") is not an answer to it."""
-    for given in set(_NUMERAL.findall(question)):
-        sentence = sentence.replace(given.rstrip(".,"), " ")
+    given = {n.rstrip(".,") for n in _NUMERAL.findall(question)}
+    if given:  # whole numerals only: "2" given by the question leaves "2.26" alone
+        sentence = _NUMERAL.sub(lambda m: " " if m.group(0).rstrip(".,") in given else m.group(0), sentence)
     if answer_type == "default":
         return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
     pattern = _ANSWERS.get(answer_type) if answer_type else None

@@ -92,3 +92,6 @@ def test_a_number_the_question_gives_does_not_answer_it() -> None:
     assert expected_answer_type(question) == "quantity"
     assert not can_answer_type("The 940-0095B cable is grey.", "quantity", question)
     assert can_answer_type("With the 940-0095B cable it runs at 2400 baud.", "quantity", question)
+    version = "In which release did protocol version 2 become the default?"
+    assert can_answer_type("Protocol version 2 became the default in release 2.26.", "version", version)
+    assert not can_answer_type("Protocol version 2 is the default.", "version", version)
