@@ -336,6 +336,20 @@ def test_pdf_bookmarks_give_headings_and_sections_and_the_contents_page_is_left_
     assert crawl[2] == ("Why does my glaze crawl?",) and crawl[3] == 3
 
 
+def test_pdf_bookmark_titles_with_their_section_numbers_are_found(tmp_path: Path) -> None:
+    from tests.pdf_maker import make_pdf
+
+    pages = [["1. Ferries", "1.1. Timetables", "Ferries leave the harbour every hour from six in the morning.",
+              "1.2. Tickets", "Tickets are sold on board and at the harbour office."]]
+    outline = [(0, "1. Ferries", 0), (1, "1.1. Timetables", 0), (1, "1.2. Tickets", 0)]
+    (tmp_path / "ferries.pdf").write_bytes(make_pdf(pages, outline))
+    document = load_document(tmp_path / "ferries.pdf", tmp_path, 10_000_000)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    assert ("heading", "1.2. Tickets", ("1. Ferries", "1.2. Tickets")) in blocks
+    assert ("paragraph", "Tickets are sold on board and at the harbour office.", ("1. Ferries", "1.2. Tickets")) \
+        in blocks
+
+
 def test_pdf_running_heads_page_numbers_and_hyphenation_are_cleaned(tmp_path: Path) -> None:
     from tests.pdf_maker import make_pdf
 

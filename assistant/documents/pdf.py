@@ -51,7 +51,9 @@ class _Outline:
 
     def __init__(self, headings: list[_Heading]) -> None:
         self.headings = headings
-        self.wanted = [_comparable(h.title) for h in headings]
+        # Section numbers are compared on neither side: a bookmark may carry one ("1.2. Scope") the line lacks, or
+        # the other way round.
+        self.wanted = [_comparable(_SECTION_NUMBER.sub("", h.title)) for h in headings]
         self.next = 0
         self.path: list[str] = []
 
