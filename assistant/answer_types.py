@@ -23,7 +23,9 @@ _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|share|a
 _MEASURE_QUESTION = re.compile(
     r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:size|length|limit|level|rate|speed|voltage|current|temperature|"
     r"pressure|frequency|duration|timeout|interval|capacity|depth|width|height|weight|distance|threshold|"
-    r"resolution|bandwidth|throughput|latency)s?\b|\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b|"
+    r"resolution|bandwidth|throughput|latency)s?\b(?=\s*\?|\s+(?:is|are|was|were|does|do|did|can|will|would|should|"
+    r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)|"  # the head noun ("size estimates": no)
+    r"\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b|"
     r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
     re.I)
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
@@ -62,7 +64,8 @@ _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|e
 # "one" as a pronoun ("allows one to") and "once" as a conjunction ("once this size is reached") count nothing.
 _NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is)\b)" \
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
-_QUANTITY = re.compile(rf"(?<![\d,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
+# A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
+_QUANTITY = re.compile(rf"(?<![\w,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
 _MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|"

@@ -20,6 +20,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("What is the maximum length of a label?", "quantity"),
     ("What is the largest batch the API accepts?", "quantity"),
     ("Which serial baud rate does the controller use?", "quantity"),
+    ("What are the loaf size estimates based on?", None),                     # the head noun is "estimates"
     ("In which year was the dry dock built?", "year"),
     ("Which Python versions does the library support?", "version"),
     ("In which Foo-Bar release was the flag introduced?", "version"),
@@ -82,6 +83,8 @@ def test_sentences_hold_the_kind_asked_for(sentence: str, answer_type: str, answ
     ("The dough is folded once before shaping.", True),
     ("Only one of the three ferries runs in winter.", True),
     ("The queue holds 64 items.", True),
+    ("ASN1_MAX_NAME_SIZE is the limit for a name.", False),                   # a digit inside a name
+    ("The buffer holds 64KiB.", True),
 ])
 def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answers: bool) -> None:
     assert can_answer_type(sentence, "quantity") is answers
