@@ -41,7 +41,8 @@ _COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|quadratic|cubic|polynom
 # gives a literal (a number, a quoted or code value, a boolean-like word).
 _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b|\bdefault value\b", re.I)
 _DEFAULT = re.compile(r"\bdefault", re.I)
-_LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|on|off|yes|no|enabled|disabled|empty|unset|"
+# ("on", "off", "yes", "no" are left out: as ordinary words they are everywhere.)
+_LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|enabled|disabled|empty|unset|"
                       r"unlimited|infinite|zero)\b", re.I)
 # "Who wrote / founded / created…" and "Who is the author / founder…" ask for a person: the answer names one, as
 # a personal name is written in English (two or more capitalised words, initials allowed).

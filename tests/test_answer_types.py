@@ -53,6 +53,7 @@ def test_a_person_is_named_with_a_personal_name(sentence: str, answers: bool) ->
     ("If unset, retries defaults to None.", True),
     ("Some loaves need more time than the default allows.", False),           # names the default, gives no value
     ("The retries option sets how often a request is repeated.", False),      # no default at all
+    ("If no rule matches, the default type is used.", False),                 # "no" is not a value
 ])
 def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None:
     assert can_answer_type(sentence, "default") is answers
