@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-MARKER = re.compile(r"\[(\d+)\]")
-"""One marker; group 1 is its number."""
+MARKER = re.compile(r"\[([1-9]\d*)\]")
+"""One marker; group 1 is its number. `[0]` is never one: numbers start at 1, and `a[0]` is code in a quote."""
 
-MARKER_GROUP = re.compile(r"(?:\s*\[\d+\])+")
+MARKER_GROUP = re.compile(r"(?:\s*\[[1-9]\d*\])+")
 """A run of markers with the whitespace before each: where one statement ends."""
 
-_MARKER_WITH_SPACE = re.compile(r"\s*\[\d+\]")
+_MARKER_WITH_SPACE = re.compile(r"\s*\[[1-9]\d*\]")
 
 
 def marker(n: int) -> str:

@@ -23,3 +23,11 @@ def test_stripping_leaves_the_prose_a_reader_would_quote() -> None:
 def test_replacing_markers_keeps_those_left_alone() -> None:
     linked = replace_markers("A [1] B [2]", lambda n: f"<{n}>" if n == 1 else None)
     assert linked == "A <1> B [2]"
+
+
+def test_an_index_zero_in_quoted_code_is_not_a_marker() -> None:
+    from assistant.markers import numbers, strip_markers
+
+    text = "The smallest item is always heap[0]. [1] The oven rack a[0] holds one loaf. [2]"
+    assert numbers(text) == [1, 2]
+    assert strip_markers(text) == "The smallest item is always heap[0]. The oven rack a[0] holds one loaf."
