@@ -122,9 +122,14 @@ def markdown(results: dict) -> str:
         lines += ["", f"## Store-level dense query, random unit vectors (dim 384, k=20): reached {v['reached']:,} of "
                   f"{v['target']:,} in {v['insert_seconds']:.0f} s insert time "
                   f"({v['reached'] / max(v['insert_seconds'], 1e-9):.0f} vectors/s)", "",
-                  "| vectors | p50 ms | p95 ms | RSS MB |", "|---|---|---|---|"]
-        lines += [f"| {c['size']:,} | {c['p50_ms']:.2f} | {c['p95_ms']:.2f} | {c['rss_mb']:.0f} |"
+                  "| vectors | p50 ms | p95 ms | RSS MB | disk MB | insert vectors/s since previous | load 1m |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {c['size']:,} | {c['p50_ms']:.2f} | {c['p95_ms']:.2f} | {c['rss_mb']:.0f} "
+                  f"| {_fmt(c.get('disk_mb'), 0)} | {_fmt(c.get('rate'), 0)} | {_fmt(c.get('loadavg_1m'), 1)} |"
                   for c in v["checkpoints"]]
+        if "recall_at_20" in v:
+            lines += ["", f"recall@20 against exact search at {v['reached']:,}: {v['recall_at_20']:.3f} "
+                      f"(ef_search {v['hnsw']['ef_search']})."]
     cold = results.get("coldstart")
     if cold:
         lines += ["", "## Cold start phases (one cold process)", ""]
