@@ -25,8 +25,9 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
     "compare_digest()"), the rarest in the corpus first (by `rarity`, e.g. IDF; 0 for words the corpus never
     uses), since a rare name is what "it" most likely points at; when the turn has none, from the start of the
     reply to it. The turn's rarest other content word is added, because in technical text the thing referred to
-    is often a plain word ("the marker option"). Questions that do not lean on the conversation are returned
-    unchanged.
+    is often a plain word ("the marker option"). When that turn itself leaned on the one before ("What is its
+    default timeout?"), the earlier turn's names come along. Questions that do not lean on the conversation are
+    returned unchanged.
     """
     if not history or not is_anaphoric_question(question):
         return question
@@ -37,7 +38,9 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
         kept = [c for c in kept if not any(c != other and c in other for other in kept)]
         return sorted(kept, key=lambda c: -rarity(c))
 
-    for user_turn, reply in reversed(history):
+    turns = list(history)
+    for index in range(len(turns) - 1, -1, -1):
+        user_turn, reply = turns[index]
         opening = strip_markers(reply)[:_ANSWER_CHARS]
         subjects = ranked([*_IDENTIFIER.findall(user_turn), *_names(user_turn)])[:_MAX_NAMES] or \
             ranked([*_IDENTIFIER.findall(opening), *_names(opening)])[:_MAX_NAMES]
@@ -45,6 +48,10 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
                    if not any(w in subject.lower() for subject in subjects)]
         added = [*subjects, *content[:_CONTENT_WORDS]] if subjects else content[:_CONTENT_WORDS_ALONE]
         if added:
+            if index and is_anaphoric_question(user_turn):  # that turn leaned on the one before: so does this one
+                before = turns[index - 1][0]
+                added += [n for n in ranked([*_IDENTIFIER.findall(before), *_names(before)])[:_MAX_NAMES]
+                          if n not in added]
             return f"{question} ({' '.join(added)})"
     return question
 

@@ -43,3 +43,10 @@ def test_a_standalone_question_is_unchanged() -> None:
     history = [("When is the hull of the ferry repainted?", "Every spring. [1]")]
     assert condense("Where is the shipyard of Harbour Lines?", history, rarity) == \
         "Where is the shipyard of Harbour Lines?"
+
+
+def test_a_chain_of_follow_ups_keeps_the_first_subject() -> None:
+    history = [("What does json.JSONDecoder do?", "It decodes JSON documents. [1]"),
+               ("What is its strict parameter for?", "It rejects control characters in strings. [1]")]
+    condensed = condense("And what happens if I turn that off?", history, rarity)
+    assert "json.JSONDecoder" in condensed and "strict" in condensed
