@@ -9,6 +9,8 @@ assistant refuse "In which year did X happen?" when the sources never give the y
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 # Money is asked for with money words; "how much" alone asks for any amount ("how much memory", "how much must
 # the lines be indented"), and verbs like "raise" or "fine" only mean money next to "how much" ("how much did
@@ -111,11 +113,22 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", _PERSON_QUESTION),
     ("frequency", _FREQUENCY_QUESTION), ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
 )
-_ANSWERS: dict[str, re.Pattern[str]] = {
-    "version": _VERSION, "year": _YEAR, "time": _TIME, "reason": _REASON, "money": _MONEY,
-    "proportion": _PROPORTION, "complexity": _COMPLEXITY, "exception": _EXCEPTION, "frequency": _FREQUENCY,
-    "person": _PERSON,
-    "quantity": _QUANTITY,
+
+
+def _holds_default(sentence: str) -> bool:
+    return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
+
+
+def _finds(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda sentence: pattern.search(sentence) is not None
+
+
+# What a sentence must hold to answer each kind of question.
+_ANSWERS: dict[str, Callable[[str], bool]] = {
+    "version": _finds(_VERSION), "year": _finds(_YEAR), "time": _finds(_TIME), "reason": _finds(_REASON),
+    "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
+    "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _finds(_PERSON),
+    "frequency": _finds(_FREQUENCY), "quantity": _finds(_QUANTITY),
 }
 
 
@@ -134,13 +147,19 @@ def expected_answer_type(question: str) -> str | None:
 _NUMERAL = re.compile(r"\d[\w.,/-]*")
 
 
+@lru_cache(maxsize=256)
+def _given_numerals(question: str) -> frozenset[str]:
+    """The numbers a question gives (asked once per question, not once per candidate sentence)."""
+    return frozenset(n.rstrip(".,") for n in _NUMERAL.findall(question))
+
+
 def can_answer_type(sentence: str, answer_type: str | None, question: str = "") -> bool:
     """Whether the sentence holds a value of the kind asked for (always true when no kind is asked for). A number
     the question itself gives ("the 940-0095B cable", "version 3.7") is not an answer to it."""
-    given = {n.rstrip(".,") for n in _NUMERAL.findall(question)}
+    holds = _ANSWERS.get(answer_type) if answer_type else None
+    if holds is None:
+        return True
+    given = _given_numerals(question)
     if given:  # whole numerals only: "2" given by the question leaves "2.26" alone
         sentence = _NUMERAL.sub(lambda m: " " if m.group(0).rstrip(".,") in given else m.group(0), sentence)
-    if answer_type == "default":
-        return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
-    pattern = _ANSWERS.get(answer_type) if answer_type else None
-    return pattern is None or bool(pattern.search(sentence))
+    return holds(sentence)
