@@ -38,20 +38,19 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
         kept = [c for c in kept if not any(c != other and c in other for other in kept)]
         return sorted(kept, key=lambda c: -rarity(c))
 
+    def subjects_of(text: str) -> list[str]:
+        return ranked([*_IDENTIFIER.findall(text), *_names(text)])[:_MAX_NAMES]
+
     turns = list(history)
     for index in range(len(turns) - 1, -1, -1):
         user_turn, reply = turns[index]
-        opening = strip_markers(reply)[:_ANSWER_CHARS]
-        subjects = ranked([*_IDENTIFIER.findall(user_turn), *_names(user_turn)])[:_MAX_NAMES] or \
-            ranked([*_IDENTIFIER.findall(opening), *_names(opening)])[:_MAX_NAMES]
+        subjects = subjects_of(user_turn) or subjects_of(strip_markers(reply)[:_ANSWER_CHARS])
         content = [w for w in ranked([w for w in words(user_turn) if w not in STOPWORDS])
                    if not any(w in subject.lower() for subject in subjects)]
         added = [*subjects, *content[:_CONTENT_WORDS]] if subjects else content[:_CONTENT_WORDS_ALONE]
         if added:
             if index and is_anaphoric_question(user_turn):  # that turn leaned on the one before: so does this one
-                before = turns[index - 1][0]
-                added += [n for n in ranked([*_IDENTIFIER.findall(before), *_names(before)])[:_MAX_NAMES]
-                          if n not in added]
+                added += [n for n in subjects_of(turns[index - 1][0]) if n not in added]
             return f"{question} ({' '.join(added)})"
     return question
 
