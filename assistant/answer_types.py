@@ -30,15 +30,29 @@ _MEASURE_QUESTION = re.compile(
     r"\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b|"
     r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
     re.I)
+# "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
+# does not answer it.
+_DATA_SIZE_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:bits|bytes|kilobytes|megabytes|gigabytes|terabytes|"
+                                 r"[KMGT]i?B)\b|\bhow much (?:memory|disk|storage|space)\b", re.I)
+_DATA_SIZE = re.compile(r"\d\s*(?:[KMGT]i?B|[kmg]b|bytes?|bits?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b|"
+                        r"\b(?:bytes?|bits?|kilobytes?|megabytes?|gigabytes?)\b", re.I)
+# ("How long may the label be?" asks for a length: a duration is asked with a verb of time.)
+_DURATION_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:milliseconds|seconds|minutes|hours|days|weeks|"
+                                r"months|years)\b|\bhow long\b.*\b(?:take|takes|took|last|lasts|lasted|wait|waits|"
+                                r"stay|stays|remain|remains|keep|keeps|kept)\b", re.I)
+_DURATION = re.compile(r"\b(?:milli|micro|nano)?seconds?\b|\b(?:minutes?|hours?|days?|weeks?|months?|years?)\b|"
+                       r"\d\s*(?:ms|s|h|min|µs|us|ns)\b|\b(?:forever|indefinitely)\b", re.I)
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|per|daily|hourly|weekly|monthly|yearly|annually|always|never|times|"
-                        r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?)\b|\d", re.I)
+                        r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?|Hz|hertz)\b", re.I)
 _PROPORTION_QUESTION = re.compile(r"\bwhat (?:percentage|proportion|fraction|factor|ratio)\b|"
                                   r"\bhow many times (?:more|less|faster|slower|larger|smaller|bigger)\b", re.I)
 _PROPORTION = re.compile(r"%|\bper ?cent\b|\d(?:\.\d+)?\s*(?:x|×|times)\b|\b(?:twice|double|triple|half|"
                          r"quarter|third|times|fold)\b|\d+\s*(?:/|out of|in)\s*\d+", re.I)
 _COMPLEXITY_QUESTION = re.compile(r"\b(?:time|space|memory|computational|algorithmic) complexity\b", re.I)
-_COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|quadratic|cubic|polynomial|exponential|constant)\b", re.I)
+# A bound is "O(n log n)" or an order of growth said of time or space ("in linear time"): "a linear ordering" is none.
+_COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|log-linear|linearithmic|quadratic|cubic|polynomial|"
+                         r"exponential|constant)[ -](?:time|space|memory)\b", re.I)
 # "What is the default…" asks for the value a thing has when nobody sets it: the sentence names the default and
 # gives a literal (a number, a quoted or code value, a boolean-like word).
 _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b|\bdefault value\b", re.I)
@@ -53,6 +67,16 @@ _PERSON_QUESTION = re.compile(
     r"^\s*who (?:is|are|was|were) the (?:authors?|founders?|co-founders?|creators?|inventors?|designers?|"
     r"maintainers?)\b", re.I)
 # A title-case label ("Source Code:", "Release Notes:") is not a name.
+# The person must be named in the role asked about: the founder where founding is said, the author where writing
+# is. A verb and its agent noun are one role ("who founded" is answered by "its founder, Ann Lee").
+_ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked, re.I), re.compile(said, re.I)) for asked, said in (
+        (r"\b(?:wrote|written|authored|authors?)\b", r"\b(?:wr(?:ote|itten|ites|iters?)|authou?r(?:s|ed)?)\b"),
+        (r"\b(?:co-)?found(?:ed|ers?)\b", r"\b(?:co-?)?found(?:ed|ers?|ing)\b"),
+        (r"\bcreat(?:ed|ors?)\b", r"\bcreat(?:ed|ors?|es|ing)\b"),
+        (r"\binvent(?:ed|ors?)\b", r"\binvent(?:ed|ors?|ion)\b"),
+        (r"\bdesign(?:ed|ers?)\b", r"\bdesign(?:ed|ers?)\b"),
+        (r"\bmaintain(?:s|ed|ers?)\b", r"\bmaintain(?:s|ed|ers?|ing)\b")))
 _PERSON = re.compile(r"(?-i:\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)*[ \t]+(?:(?:van|von|de|der|da|di|le)[ \t]+)?[A-Z][a-z]+\b)"
                      r"(?![ \t]*:)")
 # "Which exception / error…" is answered by a sentence that names one (an exception class or the word itself).
@@ -65,7 +89,7 @@ _TIME_QUESTION = re.compile(
 _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
 # "one" as a pronoun ("allows one to") and "once" as a conjunction ("once this size is reached") count nothing.
-_NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is)\b)" \
+_NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is|that|which|who)\b)" \
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
 # A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
 _QUANTITY = re.compile(rf"(?<![\w,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
@@ -111,31 +135,44 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", _REASON_QUESTION), ("money", _MONEY_QUESTION), ("proportion", _PROPORTION_QUESTION),
     ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
     ("person", _PERSON_QUESTION),
-    ("frequency", _FREQUENCY_QUESTION), ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
+    ("frequency", _FREQUENCY_QUESTION), ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION),
+    ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
 )
 
 
-def _holds_default(sentence: str) -> bool:
+def _holds_default(sentence: str, question: str) -> bool:
     return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
 
 
-def _finds(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    return lambda sentence: pattern.search(sentence) is not None
+def _names_the_person(sentence: str, question: str) -> bool:
+    """A personal name, in the role the question asks about when it asks about one."""
+    if not _PERSON.search(sentence):
+        return False
+    return all(said.search(sentence) for asked, said in _ROLES if asked.search(question))
 
 
-# What a sentence must hold to answer each kind of question.
-_ANSWERS: dict[str, Callable[[str], bool]] = {
+def _amount_in(unit: re.Pattern[str]) -> Callable[[str, str], bool]:
+    return lambda sentence, question: bool(_QUANTITY.search(sentence) and unit.search(sentence))
+
+
+def _finds(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
+    return lambda sentence, question: pattern.search(sentence) is not None
+
+
+# What a sentence must hold to answer each kind of question (given the question, for the kinds that need it).
+_ANSWERS: dict[str, Callable[[str, str], bool]] = {
     "version": _finds(_VERSION), "year": _finds(_YEAR), "time": _finds(_TIME), "reason": _finds(_REASON),
     "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
-    "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _finds(_PERSON),
-    "frequency": _finds(_FREQUENCY), "quantity": _finds(_QUANTITY),
+    "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _names_the_person,
+    "frequency": _finds(_FREQUENCY), "data size": _amount_in(_DATA_SIZE), "duration": _amount_in(_DURATION),
+    "quantity": _finds(_QUANTITY),
 }
 
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
-    'exception', 'default', 'person', 'frequency', 'quantity'), or None when the question asks for no specific kind of
-    value (or is a yes/no question)."""
+    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'quantity'), or None when the question
+    asks for no specific kind of value (or is a yes/no question)."""
     if _YES_NO_QUESTION.match(question):
         return None
     for answer_type, pattern in _QUESTIONS:
@@ -162,4 +199,4 @@ def can_answer_type(sentence: str, answer_type: str | None, question: str = "") 
     given = _given_numerals(question)
     if given:  # whole numerals only: "2" given by the question leaves "2.26" alone
         sentence = _NUMERAL.sub(lambda m: " " if m.group(0).rstrip(".,") in given else m.group(0), sentence)
-    return holds(sentence)
+    return holds(sentence, question)

@@ -19,9 +19,9 @@ from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
 from .markers import marker, strip_markers
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
-from .retrieval import Retrieval, Retrieved
+from .retrieval import Retrieval, Retrieved, TermStatistics
 from .store import StoredChunk
-from .text import opens_with_anaphor, sentence_spans, terms
+from .text import is_identifier, names_in, opens_with_anaphor, opens_with_reference, sentence_spans, terms
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
@@ -53,8 +53,11 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0
     coverage: float = 0.0
-    asked: str = ""  # the question the text itself asks just before this sentence (a FAQ entry), if any
+    # What the sentence leans on, just before it in its passage: the question the text asks (a FAQ entry), or the
+    # sentence an opening "Its founder…" refers to, when that one is in the block before (it is not quoted).
+    asked: str = ""
     relevance: float = 0.0  # the score before a preferred answer type reorders candidates: what refusal weighs
+    block: int = -1  # the document block the sentence is in
 
 
 class SentenceEmbeddingCache:
@@ -88,9 +91,14 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, retrieval: Retrieval) -> Draft:
         candidates = self.score(query, retrieval)
+        if _unknown_names(query.own_words, retrieval):
+            return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         answer_type = query.answer_type
+        typed_strictly = answer_type is not None and answer_type not in SOFT_TYPES
+        subject = _subject(query.own_words, retrieval.statistics) if typed_strictly else None
         typed = [c for c in candidates
-                 if answer_type in SOFT_TYPES or can_answer_type(c.text, answer_type, query.own_words)]
+                 if answer_type in SOFT_TYPES or (can_answer_type(c.text, answer_type, query.own_words)
+                                                  and (subject is None or _mentions(c, subject)))]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
@@ -126,7 +134,7 @@ class ExtractiveAnswerer:
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
-                                   coverage, sentence.asked, relevance))
+                                   coverage, sentence.asked, relevance, sentence.block))
         return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
@@ -158,6 +166,74 @@ class ExtractiveAnswerer:
             if len(groups) < self.max_evidence:
                 groups.append([i])
         return [[pool[i] for i in g] for g in groups]
+
+
+def _unknown_names(question: str, retrieval: Retrieval) -> list[str]:
+    """The names and identifiers the question gives that no indexed passage uses: the sources cannot say
+    anything about them, however close their topic ("In which version was fetch_archive() added?").
+    An acronym the passages spell out ("UN" for "United Nations") is known."""
+    known = retrieval.statistics.document_frequency
+    unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
+    if unknown:  # a document's title or publisher names it too, though its text may not
+        labels = {t for hit in retrieval.hits for t in terms(f"{hit.chunk.title} {hit.chunk.publication}")}
+        unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
+    if unknown:
+        spelled = _spelled_out_acronyms(retrieval)
+        unknown = [n for n in unknown if not all(w in spelled or w.lower() in known for w in n.split())]
+    return unknown
+
+
+_SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+)+")
+_MINOR_WORDS = frozenset({"of", "and", "for", "the", "on"})
+
+
+def _spelled_out_acronyms(retrieval: Retrieval) -> set[str]:
+    """The acronyms of the capitalised phrases in the retrieved passages, and of each run of words in them ("The
+    United Nations Office" gives "UNO", "UN" and "NO" among others)."""
+    acronyms: set[str] = set()
+    for hit in retrieval.hits:
+        for phrase in _SPELLED_OUT.findall(hit.chunk.text):
+            initials = [w[0] for w in phrase.split() if w.lower() not in _MINOR_WORDS]
+            acronyms.update("".join(initials[i:j]) for i in range(len(initials))
+                            for j in range(i + 2, len(initials) + 1))
+    return acronyms
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The most specific thing a question names, as a passage would show it: a code identifier by its last part,
+    whole ("token_bytes", not the words "token" and "bytes"), a name by its words (a phrase by its rarest word)."""
+
+    identifier: str = ""
+    words: tuple[str, ...] = ()
+
+    def shown_in(self, text: str) -> bool:
+        if self.identifier:
+            return re.search(rf"(?<!\w){re.escape(self.identifier)}(?!\w)", text, re.I) is not None
+        return set(self.words) <= set(terms(text))
+
+
+def _subject(question: str, statistics: TermStatistics) -> Subject | None:
+    """The question's rarest name in the corpus, if it names any (see `Subject`)."""
+    named = [n for n in names_in(question) if terms(n)]
+    if not named:
+        return None
+    name = max(named, key=statistics.rarity)
+    if is_identifier(name):
+        return Subject(identifier=name.removesuffix("()").rsplit(".", 1)[-1])
+    if " " in name.strip():  # a phrase ("the Commerce Department") is recognised by its rarest word
+        return Subject(words=(max(terms(name), key=statistics.idf),))
+    return Subject(words=tuple(terms(name)))
+
+
+def _mentions(evidence: Evidence, subject: Subject) -> bool:
+    """Whether the sentence's block or the block just before it (a signature, a term, a FAQ question), its section
+    heading or its document's title speaks of the subject: a value found elsewhere belongs to something else
+    ("the server listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
+    chunk = evidence.chunk
+    near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences
+                    if evidence.block - 1 <= s.block <= evidence.block)
+    return subject.shown_in(f"{near}\n{chunk.section}\n{chunk.title}")
 
 
 def _in_context(evidence: Evidence) -> str:
@@ -195,13 +271,16 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
             begin = sentence.start
             previous = chunk.sentences[n - 1] if n > 0 else None
             asked = chunk.text[previous.start:previous.end] if previous is not None else ""
-            if previous is not None and previous.block == sentence.block and \
-                    opens_with_anaphor(chunk.text[sentence.start:sentence.end]):
+            opening = chunk.text[sentence.start:sentence.end]
+            if previous is not None and previous.block == sentence.block and opens_with_anaphor(opening):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
+            leans = previous is not None and previous.is_prose and opens_with_reference(opening)
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
                 seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
-                                     chunk.text[begin:sentence.end], asked=asked if _is_question(asked) else "")
+                                     chunk.text[begin:sentence.end],
+                                     asked=asked if _is_question(asked) or (leans and begin == sentence.start) else "",
+                                     block=sentence.block)
     return list(seen.values())
 
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from .markers import strip_markers
-from .text import STOPWORDS, is_anaphoric_question, words
+from .text import STOPWORDS, is_anaphoric_question, names_in, words
 
 History = Sequence[tuple[str, str]]
-_NAME = re.compile(r"\b[A-Z][\w\-]*(?:\s+(?:of\s+)?[A-Z0-9][\w\-]*)*")
 _MAX_NAMES = 2
 _ANSWER_CHARS = 300
 _CONTENT_WORDS = 1  # besides the names: the rarest plain word of the turn
 _CONTENT_WORDS_ALONE = 6  # when the turn names nothing
-# Code identifiers name a subject as surely as capitalised names do: dotted, snake_case, or called.
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\))")
 
 
 def condense(question: str, history: History, rarity: Callable[[str], float]) -> str:
@@ -39,7 +35,7 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
         return sorted(kept, key=lambda c: -rarity(c))
 
     def subjects_of(text: str) -> list[str]:
-        return ranked([*_IDENTIFIER.findall(text), *_names(text)])[:_MAX_NAMES]
+        return ranked(names_in(text))[:_MAX_NAMES]
 
     turns = list(history)
     for index in range(len(turns) - 1, -1, -1):
@@ -54,15 +50,3 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
             return f"{question} ({' '.join(added)})"
     return question
 
-
-def _names(text: str) -> list[str]:
-    """Capitalised word runs that are not just a sentence's first word."""
-    found = []
-    for match in _NAME.finditer(text):
-        name = match.group(0)
-        starts_sentence = match.start() == 0 or re.search(r"[.?!:]\s*$", text[:match.start()])
-        if starts_sentence:
-            name = name.split(maxsplit=1)[1] if " " in name else ""
-        if name and name.lower() not in STOPWORDS and words(name):
-            found.append(name)
-    return found

@@ -24,10 +24,12 @@ ANAPHORA = frozenset("it its they them their theirs he him his she her this that
 _DEMONSTRATIVE = r"(?:it|its|they|their|them|he|his|she|her|this|that|these|those|such)"
 # A sentence that opens with a pronoun, a linking adverb, or a definite description followed by its verb
 # ("The company said…", "This tool has…") leans on the sentence before it. No nouns are listed: any will do.
-_ANAPHORIC_OPENING = re.compile(
-    rf"^(?:{_DEMONSTRATIVE}\b|(?:afterwards|however|also|and|but|moreover|furthermore|instead)\b|"
-    r"(?:the|this|that|these|those)\s+[a-z][a-z-]*\s+(?:has|have|had|is|are|was|were|will|would|can|could|may|"
-    r"might|must|should|also|then|now|still|said|says|added|denied|declined|did|does|do)\b)", re.IGNORECASE)
+_REFERRING = (rf"{_DEMONSTRATIVE}\b|"
+              r"(?:the|this|that|these|those)\s+[a-z][a-z-]*\s+(?:has|have|had|is|are|was|were|will|would|can|could|"
+              r"may|might|must|should|also|then|now|still|said|says|added|denied|declined|did|does|do)\b")
+_LINKING = r"(?:afterwards|however|also|and|but|moreover|furthermore|instead)\b"
+_ANAPHORIC_OPENING = re.compile(rf"^(?:{_REFERRING}|{_LINKING})", re.IGNORECASE)
+_REFERRING_OPENING = re.compile(rf"^(?:{_REFERRING})", re.IGNORECASE)
 _DEFINITE_DESCRIPTION = re.compile(r"\b(?:the|this|that|these|those)\s+[a-z][a-z-]+\b")
 _NAME_OR_CODE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*|[\w]+[._(][\w.()]*|\b\w*\d\w*\b")
 
@@ -57,9 +59,39 @@ def is_anaphoric_question(question: str) -> bool:
     return bool(_DEFINITE_DESCRIPTION.search(question)) and not _NAME_OR_CODE.search(question.strip())
 
 
+# (A hyphenated lower-case tail is not part of the name: "URL-building" names URLs, "OpenSSL-backed" OpenSSL.)
+_CAPITALISED_RUN = re.compile(r"\b[A-Z]\w*(?:-[A-Z0-9]\w*)*(?:\s+(?:of\s+)?[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)*")
+# Code identifiers name a subject as surely as capitalised names do: dotted, snake_case, or called.
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\))")
+
+
+def is_identifier(name: str) -> bool:
+    """Whether a name is written as code (dotted, snake_case or called) rather than as words."""
+    return _IDENTIFIER.fullmatch(name) is not None or (name.endswith("()") and _IDENTIFIER.match(name) is not None)
+
+
+def names_in(text: str) -> list[str]:
+    """What a text names: code identifiers ("json.JSONDecoder", "compare_digest()") and capitalised word runs
+    ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which is capitalised whatever it is."""
+    found = list(_IDENTIFIER.findall(text))
+    for match in _CAPITALISED_RUN.finditer(text):
+        name = match.group(0)
+        if match.start() == 0 or re.search(r"[.?!:]\s*$", text[:match.start()]):
+            name = name.split(maxsplit=1)[1] if " " in name else ""
+        if name and name.lower() not in STOPWORDS and words(name) and not any(name in i for i in found):
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
 def opens_with_anaphor(sentence: str) -> bool:
     """True when a sentence needs the one before it to make sense ("The tech has been integrated...")."""
     return bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
+
+
+def opens_with_reference(sentence: str) -> bool:
+    """True when a sentence opens by referring to something named before it ("Its founder…", "The tool has…"),
+    not merely linking to what came before ("Also note…")."""
+    return bool(_REFERRING_OPENING.match(sentence.strip(" “\"'")))
 
 
 # Abbreviations of general English (Latin, titles, months, units of reference) that untrained punkt would end a

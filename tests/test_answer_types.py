@@ -30,6 +30,11 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("Who is the harbour master?", None),                                     # any description will do
     ("Who mostly buys the bread?", None),                                     # "law firms" would answer
     ("Is the default value documented?", None),                               # yes/no
+    ("How many bytes does the header take?", "data size"),
+    ("How much memory does the index need?", "data size"),
+    ("How many seconds does the kiln take to cool?", "duration"),
+    ("How long does a hull inspection last?", "duration"),
+    ("How long may the label be?", None),                                     # a length, not a duration
 ])
 def test_question_kinds(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
@@ -66,6 +71,14 @@ def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None
     ("The cache is about ten times faster than the disk.", "proportion", True),
     ("The new oven is more efficient.", "proportion", False),
     ("Merging runs in linear time.", "complexity", True),
+    ("Lookups take O(log n) steps.", "complexity", True),
+    ("A topological order is a linear ordering of the vertices.", "complexity", False),  # not a bound
+    ("The header takes 12 bytes.", "data size", True),
+    ("The header is followed by one of the three records.", "data size", False),
+    ("A hull inspection lasts about three days.", "duration", True),
+    ("Only two of the inspectors sign the report.", "duration", False),
+    ("The hull is inspected 4 times a year.", "frequency", True),
+    ("The yard runs 3 cranes.", "frequency", False),                          # a count, not how often
     ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
     ("A TimeoutError is raised after 30 seconds.", "exception", True),
     ("Raises an auditing event with the arguments host and port.", "exception", False),
@@ -80,6 +93,7 @@ def test_sentences_hold_the_kind_asked_for(sentence: str, answer_type: str, answ
 
 @pytest.mark.parametrize(("sentence", "answers"), [
     ("This allows one to insert the list elsewhere.", False),                # "one" as a pronoun
+    ("Find one that supports the smart signalling.", False),
     ("Insertion blocks once this size has been reached.", False),            # "once" as a conjunction
     ("The dough is folded once before shaping.", True),
     ("Only one of the three ferries runs in winter.", True),
@@ -89,6 +103,18 @@ def test_sentences_hold_the_kind_asked_for(sentence: str, answer_type: str, answ
 ])
 def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answers: bool) -> None:
     assert can_answer_type(sentence, "quantity") is answers
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
+    ("Who founded the bakery?", "The bakery was founded by Marie Dubois in 1921.", True),
+    ("Who founded the bakery?", "Its founder, Marie Dubois, still bakes.", True),
+    ("Who founded the bakery?", "Marie Dubois bakes the bread every morning.", False),   # named, not as founder
+    ("Who wrote the style guide?", "The guide's authors are Ann Lee and Bo Rudd.", True),
+    ("Who designed the dry dock?", "Ann Lee inspected the dry dock in 1911.", False),
+])
+def test_a_person_must_be_named_in_the_role_asked_about(question: str, sentence: str, answers: bool) -> None:
+    assert expected_answer_type(question) == "person"
+    assert can_answer_type(sentence, "person", question) is answers
 
 
 def test_a_number_the_question_gives_does_not_answer_it() -> None:

@@ -193,3 +193,71 @@ def test_an_answer_never_comes_out_empty_when_a_preference_demotes_every_sentenc
                Evidence(chunk, 38, len(text), text[38:], score=0.18, relevance=0.36)]
     groups = ExtractiveAnswerer(embedder, refusal_threshold=0.3, max_evidence=4)._select(demoted)
     assert [g[0].text for g in groups] == [text[:37], text[38:]]
+
+
+BAKERY = """# Rye Bakery
+
+The Rye Bakery opened on Mill Street in the old granary. Marie Dubois bakes the bread every morning before six.
+
+## Loaves
+
+The spelt loaf is proofed for two hours. The rye loaf is baked at 240 degrees.
+"""
+SHIPYARD = """Harbour Safety Authority
+
+The Harbour Safety Authority inspects every hull in the dry dock before a launch.
+Inspections are logged in the harbour office.
+"""
+CLIENT_API = """Client reference
+================
+
+.. function:: open_socket(host, port)
+
+   Opens a connection to the host. The timeout defaults to 30 seconds.
+
+.. function:: fetch_page(url)
+
+   Downloads one page and returns its body as text.
+
+.. function:: spelt_mode()
+
+   Switches the oven controller to the spelt programme. New in version 2.3.
+"""
+
+
+@pytest.fixture(scope="module")
+def three_domains(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    """A bakery, a shipyard and an API reference: the rules below name nothing from any of them."""
+    root = tmp_path_factory.mktemp("domains")
+    (root / "sources").mkdir()
+    for name, text in (("bakery.md", BAKERY), ("shipyard.txt", SHIPYARD), ("client.rst", CLIENT_API)):
+        (root / "sources" / name).write_text(text)
+    bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
+    bot.ingest()
+    return bot
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("In which version was spelt_mode() added?", "2.3"),
+    ("What is the default timeout of open_socket()?", "30 seconds"),
+    ("What does the HSA inspect?", "every hull"),                 # an acronym the sources spell out
+    ("Who bakes the bread at the Rye Bakery?", "Marie Dubois"),
+])
+def test_questions_about_what_the_sources_name_are_answered(three_domains: Assistant, question: str,
+                                                            fact: str) -> None:
+    answer = three_domains.ask(question)
+    assert not answer.refused, answer.text
+    assert fact in answer.text
+    assert_citations_are_exact(three_domains, answer)
+
+
+@pytest.mark.parametrize("question", [
+    "In which version was fetch_archive() added?",                # the sources never name fetch_archive
+    "How often does the Coast Guard inspect the hulls?",          # nor a Coast Guard
+    "What is the default timeout of fetch_page()?",               # the only default given is open_socket's
+    "Who founded the Rye Bakery?",                                # a person is named, but not as its founder
+])
+def test_a_value_given_for_something_else_or_nothing_named_is_refused(three_domains: Assistant,
+                                                                      question: str) -> None:
+    answer = three_domains.ask(question)
+    assert answer.refused, answer.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.conversation import condense
+from assistant.text import names_in
 
 # A corpus's rarity: here, rarer words are longer ones, and words the corpus never uses score 0.
 KNOWN = {"marker", "option", "contents", "table", "extension", "json.jsondecoder", "strict", "parameter", "default",
@@ -50,3 +51,14 @@ def test_a_chain_of_follow_ups_keeps_the_first_subject() -> None:
                ("What is its strict parameter for?", "It rejects control characters in strings. [1]")]
     condensed = condense("And what happens if I turn that off?", history, rarity)
     assert "json.JSONDecoder" in condensed and "strict" in condensed
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Who founded the Rye Bakery on Mill Street?", ["Rye Bakery", "Mill Street"]),
+    ("Bakeries open early.", []),                                         # a sentence's first word is no name
+    ("Does heapq.merge() accept a key, like compare_digest()?", ["heapq.merge", "compare_digest"]),
+    ("Can a URL-building callable return None?", ["URL", "None"]),        # the hyphenated tail is not a name
+    ("Is the OpenSSL-backed hash faster than the Ministry of Finance's?", ["OpenSSL", "Ministry of Finance"]),
+])
+def test_names_are_capitalised_runs_and_code_identifiers(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
