@@ -39,6 +39,8 @@ SOFT_TYPES = frozenset({"reason"})
 # Among sentences that match the question equally, the one in the passage retrieval ranked higher (by the whole
 # passage, in both retrievers) is more likely the answer: a small bonus, 1 / (1 + rank), breaks such ties.
 RETRIEVAL_RANK_WEIGHT = 0.05
+SHORT_LIST = 4  # a list this long comes whole after the sentence that introduces it; of a longer one, the best
+LONG_LIST_ITEMS = 3
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 
 
@@ -58,6 +60,7 @@ class Evidence:
     asked: str = ""
     relevance: float = 0.0  # the score before a preferred answer type reorders candidates: what refusal weighs
     block: int = -1  # the document block the sentence is in
+    kind: str = ""  # the kind of that block (paragraph, list_item, table_row)
 
 
 class SentenceEmbeddingCache:
@@ -103,7 +106,7 @@ class ExtractiveAnswerer:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
-        return _compose(self._select(typed))
+        return _compose(_with_their_lists(self._select(typed), candidates))
 
     def score(self, query: Query, retrieval: Retrieval) -> list[Evidence]:
         """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
@@ -134,7 +137,7 @@ class ExtractiveAnswerer:
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
-                                   coverage, sentence.asked, relevance, sentence.block))
+                                   coverage, sentence.asked, relevance, sentence.block, sentence.kind))
         return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
@@ -236,6 +239,40 @@ def _mentions(evidence: Evidence, subject: Subject) -> bool:
     return subject.shown_in(f"{near}\n{chunk.section}\n{chunk.title}")
 
 
+def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) -> list[list[Evidence]]:
+    """A chosen sentence that introduces a list ("…has the following required keys:") says nothing without it: the
+    items follow it, each an answer sentence of its own (all of a short list, the best-scored of a long one)."""
+    chosen = {(e.chunk.source, e.start) for group in groups for e in group}
+    result: list[list[Evidence]] = []
+    for group in groups:
+        result.append(group)
+        lead = group[0]
+        if not lead.text.rstrip().endswith(":"):
+            continue
+        items = [i for i in _items_after(lead, candidates) if (i.chunk.source, i.start) not in chosen]
+        if len(items) > SHORT_LIST:
+            best = {id(i) for i in sorted(items, key=lambda e: -e.score)[:LONG_LIST_ITEMS]}
+            items = [i for i in items if id(i) in best]
+        chosen.update((i.chunk.source, i.start) for i in items)
+        result.extend([item] for item in items)
+    return result
+
+
+def _items_after(lead: Evidence, candidates: list[Evidence]) -> list[Evidence]:
+    """The first sentence of each list item in the blocks right after `lead`, in reading order (as retrieved)."""
+    first_of_block: dict[int, Evidence] = {}
+    for c in candidates:
+        if c.chunk.source == lead.chunk.source and c.kind == "list_item" and c.block > lead.block and \
+                (c.block not in first_of_block or c.start < first_of_block[c.block].start):
+            first_of_block[c.block] = c
+    items = []
+    block = lead.block + 1
+    while block in first_of_block:
+        items.append(first_of_block[block])
+        block += 1
+    return items
+
+
 def _in_context(evidence: Evidence) -> str:
     """A sentence as it is embedded for scoring: under the innermost heading of its section and the question the
     text asked just before it, if any."""
@@ -280,7 +317,7 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
                 seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
                                      chunk.text[begin:sentence.end],
                                      asked=asked if _is_question(asked) or (leans and begin == sentence.start) else "",
-                                     block=sentence.block)
+                                     block=sentence.block, kind=sentence.kind)
     return list(seen.values())
 
 

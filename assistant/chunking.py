@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,8 +26,12 @@ from .documents.model import trimmed
 from .embedding import SPECIAL_TOKENS, Embedder
 from .text import sentences_of
 
+# What may lie between two blocks of one chunk: white space and list or quote markup ("* ", "2. ", "> ", "|"),
+# never words (a PDF page header, a navigation line) that are not part of the document's prose.
+_MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)?[\s*+\-•·▪–>|]*")
+
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.
@@ -127,8 +132,8 @@ class Chunker:
             previous = sentences[run[-1]] if run else None
             same_section = previous is not None and \
                 document.blocks[previous.block].section == document.blocks[sentence.block].section
-            # Text left out between two blocks (page furniture, markup) never ends up inside a chunk.
-            gap = previous is not None and bool(text[previous.end:sentence.start].strip())
+            # Text left out between two blocks (page furniture) never ends up inside a chunk; list markup may.
+            gap = previous is not None and not _MARKUP_BETWEEN_BLOCKS.fullmatch(text[previous.end:sentence.start])
             too_long = run and sentence.end - sentences[run[0]].start > MAX_CHUNK_CHARS
             if run and (not same_section or gap or total + sizes[i] > self.budget or too_long):
                 chunks.append(self._chunk(document, [sentences[j] for j in run]))

@@ -208,6 +208,15 @@ SHIPYARD = """Harbour Safety Authority
 The Harbour Safety Authority inspects every hull in the dry dock before a launch.
 Inspections are logged in the harbour office.
 """
+LAUNCH = """# Launch rules
+
+The slipway crew checks the hull twice before a launch. Two faults stop a launch at once:
+
+* a cracked rudder post, found by sounding it with a hammer;
+* a flooded ballast tank, found by the bilge alarm.
+
+The harbour master signs the launch permit.
+"""
 CLIENT_API = """Client reference
 ================
 
@@ -230,7 +239,8 @@ def three_domains(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assista
     """A bakery, a shipyard and an API reference: the rules below name nothing from any of them."""
     root = tmp_path_factory.mktemp("domains")
     (root / "sources").mkdir()
-    for name, text in (("bakery.md", BAKERY), ("shipyard.txt", SHIPYARD), ("client.rst", CLIENT_API)):
+    for name, text in (("bakery.md", BAKERY), ("shipyard.txt", SHIPYARD), ("client.rst", CLIENT_API),
+                       ("launch.md", LAUNCH)):
         (root / "sources" / name).write_text(text)
     bot = Assistant(Settings(sources_dir=root / "sources", index_dir=root / "index"), embedder=embedder)
     bot.ingest()
@@ -261,3 +271,10 @@ def test_a_value_given_for_something_else_or_nothing_named_is_refused(three_doma
                                                                       question: str) -> None:
     answer = three_domains.ask(question)
     assert answer.refused, answer.text
+
+
+def test_a_sentence_that_introduces_a_list_comes_with_its_items(three_domains: Assistant) -> None:
+    answer = three_domains.ask("Which faults stop a launch?")
+    assert "Two faults stop a launch at once:" in answer.text
+    assert "cracked rudder post" in answer.text and "flooded ballast tank" in answer.text
+    assert_citations_are_exact(three_domains, answer)

@@ -365,3 +365,20 @@ def test_pdf_running_heads_page_numbers_and_hyphenation_are_cleaned(tmp_path: Pa
     assert not any("Harbour Manual" in t or "Page" in t for t in texts)
     assert f"from a {vessels[2]} under towing in the outer harbour." in document.text  # the hyphen rejoined
     assert sorted({b.page for b in document.blocks}) == [1, 2, 3, 4]
+
+
+def test_list_markup_between_blocks_keeps_them_in_one_chunk_but_words_do_not(tmp_path: Path, embedder) -> None:
+    """A list's bullets and numbers lie between its items' blocks; they must not cut the list into one chunk per
+    item (the sentence introducing the list would lose its items). Words between blocks (a page header) still do."""
+    from assistant.chunking import Chunker
+
+    def chunks_of(name: str, text: str) -> list[str]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        document = load_document(tmp_path / name, tmp_path, 10_000_000)
+        return [c.text for c in Chunker.for_embedder(embedder, Settings()).split(document)]
+
+    markdown = ("The kiln has three failure modes:\n\n* The lid cracks in a cold draught.\n"
+                "* The element burns out.\n\n1. Check the fuse first.\n2. Then the element.\n")
+    assert len(chunks_of("kiln.md", markdown)) == 1
+    restructured = "Two checks are made before a launch:\n\n#. The hull is sounded.\n#. The rudder is swung.\n"
+    assert len(chunks_of("launch.rst", restructured)) == 1
