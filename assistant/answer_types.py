@@ -19,7 +19,8 @@ _MONEY_QUESTION = re.compile(
     r"\bhow much money\b|\b(?:price|prices|priced|cost|costs|revenue|revenues|valuation|worth|salary|fee|fees)\b|"
     r"\bhow much\b.*\b(?:raise[ds]?|raising|fined?|pay|paid|charge[sd]?|earn(?:s|ed)?|spen[dt]|sell|sold)\b",
     re.I)
-_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|share|amount)\b", re.I)
+_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much|big|large|small|heavy|wide|deep|tall|far|fast)\b|"
+                                r"\bwhat (?:number|share|amount)\b", re.I)
 # "What <measure>…" / "At what <measure>…" asks for a value that is a number: a size, a limit, a rate. The nouns are
 # the general vocabulary of measurement, in any field.
 _MEASURE_QUESTION = re.compile(
@@ -92,7 +93,8 @@ _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|e
 _NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is|that|which|who)\b)" \
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
 # A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
-_QUANTITY = re.compile(rf"(?<![\w,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
+# ("name(1)" refers to a manual section and "HTTP/1.1" names a protocol: they count nothing either.)
+_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
 _MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|"

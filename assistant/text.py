@@ -84,8 +84,9 @@ def names_in(text: str) -> list[str]:
 
 
 def opens_with_anaphor(sentence: str) -> bool:
-    """True when a sentence needs the one before it to make sense ("The tech has been integrated...")."""
-    return bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
+    """True when a sentence needs the one before it to make sense ("The tech has been integrated...", or an aside
+    in parentheses)."""
+    return sentence.lstrip().startswith("(") or bool(_ANAPHORIC_OPENING.match(sentence.strip(" “\"'")))
 
 
 def opens_with_reference(sentence: str) -> bool:

@@ -35,6 +35,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("How many seconds does the kiln take to cool?", "duration"),
     ("How long does a hull inspection last?", "duration"),
     ("How long may the label be?", None),                                     # a length, not a duration
+    ("How big is the proofing basket?", "quantity"),
 ])
 def test_question_kinds(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
@@ -100,6 +101,8 @@ def test_sentences_hold_the_kind_asked_for(sentence: str, answer_type: str, answ
     ("The queue holds 64 items.", True),
     ("ASN1_MAX_NAME_SIZE is the limit for a name.", False),                   # a digit inside a name
     ("The buffer holds 64KiB.", True),
+    ("See ferry-schedule(5) for the timetable.", False),                     # a manual section
+    ("The dock gate speaks HTTP/1.1 to the harbour office.", False),         # a protocol's version
 ])
 def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answers: bool) -> None:
     assert can_answer_type(sentence, "quantity") is answers

@@ -180,6 +180,7 @@ def test_follow_up_detection_is_a_general_rule(question: str, leans: bool) -> No
     ("Sourdough needs a starter.", False),
     ("However, rye dough is stickier.", True),
     ("It raises KeyError when the route is unknown.", True),
+    ("(The harbour master can, however, waive the fee.)", True),             # an aside on the sentence before
 ])
 def test_anaphoric_sentence_openings_need_no_noun_list(sentence: str, leans: bool) -> None:
     assert opens_with_anaphor(sentence) is leans
