@@ -76,6 +76,18 @@ def test_html_keeps_inline_elements_inside_their_sentence_and_drops_page_chrome(
     assert ("list_item", "A slipway holds one hull at a time.") in _texts(document)
 
 
+def test_html_whitespace_between_tags_does_not_change_blocks(tmp_path: Path) -> None:
+    compact = ("<main><ul><li><p>Rye loaves rest overnight before baking.</p></li>"
+               "<li><p>Spelt loaves are baked the same day.</p></li></ul>"
+               "<dl><dt>Proofing</dt><dd><p>The dough doubles in size at room temperature.</p></dd></dl>"
+               "<table><tr><td><p>Rye</p></td><td><p>18 hours</p></td></tr></table></main>")
+    spaced = compact.replace("<li>", "<li>\n  ").replace("<dd>", "<dd>\n").replace("<td>", "<td>\n")
+    blocks = _texts(_load(tmp_path, "spaced.html", spaced))
+    assert blocks == _texts(_load(tmp_path, "compact.html", compact))
+    assert ("list_item", "Rye loaves rest overnight before baking.") in blocks  # AsciiDoc writes <li> + newline + <p>
+    assert ("table_row", "Rye | 18 hours") in blocks
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

@@ -153,12 +153,13 @@ class _Walker:
                 rest.append(child)
             else:
                 lead.append(child.get_text() if isinstance(child, Tag) else str(child))
+        has_lead = bool("".join(lead).strip())  # whitespace between <li> and its first <p> is not a lead
         self.add(_SPACE.sub(" ", "".join(lead)), "list_item")
         for child in rest:
             if isinstance(child, Tag):
-                if child.name == "p" and not lead:
+                if child.name == "p" and not has_lead:  # the item's first paragraph is the item itself
                     self.add(_SPACE.sub(" ", child.get_text()), "list_item")
-                    lead = ["done"]
+                    has_lead = True
                 elif child.name in _BLOCK_KIND:
                     self._block(child)
                 elif child.name == "dl":
