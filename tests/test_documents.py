@@ -88,6 +88,17 @@ def test_html_whitespace_between_tags_does_not_change_blocks(tmp_path: Path) -> 
     assert ("table_row", "Rye | 18 hours") in blocks
 
 
+def test_html_consecutive_terms_of_one_definition_are_one_heading(tmp_path: Path) -> None:
+    page = ("<main><h2>Options</h2><dl><dt>-r</dt>\n<dt>--rye</dt><dt>--no-wheat</dt><dd><p>Bake only rye loaves "
+            "today.</p></dd><dt>--spelt</dt><dd><p>Bake spelt loaves as well.</p></dd></dl></main>")
+    document = _load(tmp_path, "oven.html", page)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    assert ("heading", "-r, --rye, --no-wheat", ("Options", "-r, --rye, --no-wheat")) in blocks
+    assert ("paragraph", "Bake only rye loaves today.", ("Options", "-r, --rye, --no-wheat")) in blocks
+    assert ("paragraph", "Bake spelt loaves as well.", ("Options", "--spelt")) in blocks
+    assert [text for kind, text, _ in blocks if kind == "heading"] == ["Options", "-r, --rye, --no-wheat", "--spelt"]
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

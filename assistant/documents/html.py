@@ -6,7 +6,8 @@ inline elements (<code>, <a>, <em>) stay where they are, so a sentence reads as 
 shows it. The main content is the page's `main` / `[role=main]` / `article` element when
 there is one; navigation, sidebars, headers, footers, buttons, Sphinx's "¶" links and
 "previous / next topic" boxes are not text. A `<dt>` (a Sphinx API signature, a glossary
-term) names the section of the `<dd>` that follows it.
+term) names the section of the `<dd>` that follows it; consecutive `<dt>` terms of one definition
+are one heading, "-q, --quiet".
 """
 
 from __future__ import annotations
@@ -115,14 +116,23 @@ class _Walker:
         self.add(title, "heading")
 
     def _definitions(self, dl) -> None:
+        """Each run of consecutive <dt> terms (aliases of one thing: "-q", "--quiet") is one heading, the terms
+        joined by commas, and names the section of the <dd> descriptions that follow it."""
         depth = len(self.terms)
-        for child in dl.find_all(["dt", "dd"], recursive=False):
+        children = dl.find_all(["dt", "dd"], recursive=False)
+        aliases: list[str] = []
+        for i, child in enumerate(children):
             if child.name == "dt":
-                term = _SPACE.sub(" ", child.get_text()).strip()
+                if term := _SPACE.sub(" ", child.get_text()).strip():
+                    aliases.append(term)
+                if i + 1 < len(children) and children[i + 1].name == "dt":
+                    continue
+                label = ", ".join(aliases)
+                aliases = []
                 del self.terms[depth:]
-                if term:
-                    self.terms.append(term[:120])
-                    self.add(term, "heading")
+                if label:
+                    self.terms.append(label[:120])
+                    self.add(label, "heading")
             else:
                 self.walk(child)
         del self.terms[depth:]
