@@ -99,6 +99,19 @@ def test_html_consecutive_terms_of_one_definition_are_one_heading(tmp_path: Path
     assert [text for kind, text, _ in blocks if kind == "heading"] == ["Options", "-r, --rye, --no-wheat", "--spelt"]
 
 
+def test_html_blocks_that_are_only_links_are_navigation_not_prose(tmp_path: Path) -> None:
+    page = ("<main><h2>Hull plating</h2><p>Plates are welded in the <a href='dock.html'>dry dock</a> and checked "
+            "by the <a href='#inspector'>inspector</a>.</p><p><a name='rivets'>Rivets are no longer used.</a></p>"
+            "<h2>See also</h2><p><a href='dock.html'>dock(7)</a>, <a href='crane.html'>crane(1)</a> and "
+            "<a href='paint.html'>paint(1)</a></p><ul>\n<li><a href='#welding'>Welding</a></li>\n"
+            "<li>\n<p><a href='keel.html'>Laying the keel</a></p>\n</li></ul>"
+            "<table><tr><td><a href='a.html'>Ferries</a></td><td><a href='b.html'>Tugs</a></td></tr></table></main>")
+    blocks = _texts(_load(tmp_path, "yard.html", page))
+    assert ("paragraph", "Plates are welded in the dry dock and checked by the inspector.") in blocks
+    assert ("paragraph", "Rivets are no longer used.") in blocks  # an anchor is not a link
+    assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph", "heading"]
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

@@ -13,10 +13,11 @@ are one heading, "-q, --quiet".
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .furniture import is_boilerplate
-from .model import BlockKind, ParsedText, TextBuilder
+from .model import PROSE_KINDS, BlockKind, ParsedText, TextBuilder
 
 _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
                  "svg", "head", "button", "input", "select", "textarea", "canvas", "video", "audio", "object"]
@@ -34,6 +35,8 @@ _BLOCK_KIND: dict[str, BlockKind] = {"p": "paragraph", "li": "list_item", "dd": 
 _CONTAINERS = {"div", "section", "ul", "ol", "dl", "table", "tbody", "thead", "tfoot", "body", "main", "article",
                "details", "figure", "center", "html", "hgroup"}
 _SPACE = re.compile(r"\s+")
+# What may stand between the links of a list of links: punctuation, separators, "and", "or".
+_LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
 
 
 def parse_html(html: str) -> ParsedText:
@@ -68,26 +71,30 @@ class _Walker:
     def section(self) -> tuple[str, ...]:
         return (*(h for _, h in self.headings), *self.terms)
 
-    def add(self, text: str, kind: BlockKind) -> None:
+    def add(self, text: str, kind: BlockKind, nodes: Sequence[Any] = ()) -> None:
+        """One block; prose that is only links (`nodes`, the elements it was read from) is navigation, left out."""
         text = text.strip()
-        if text and not (kind != "code" and is_boilerplate(text)):
-            self.builder.add(text, kind, self.section())
+        if not text or (kind != "code" and is_boilerplate(text)):
+            return
+        if kind in PROSE_KINDS and nodes and _only_links(nodes):
+            return
+        self.builder.add(text, kind, self.section())
 
     def walk(self, node) -> None:  # noqa: C901 - one dispatch over the HTML block elements, a branch per kind
         from bs4 import NavigableString, Tag
 
-        inline: list[str] = []
+        inline: list[Any] = []  # text and inline elements not yet in a block
 
         def flush() -> None:
             if inline:
-                self.add(_SPACE.sub(" ", "".join(inline)), "paragraph")
+                self.add(_SPACE.sub(" ", "".join(_text(n) for n in inline)), "paragraph", inline)
                 inline.clear()
 
         for child in list(node.children):
             if isinstance(child, NavigableString):
-                if type(child).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
+                if _is_markup(child):
                     continue
-                inline.append(str(child))
+                inline.append(child)
             elif isinstance(child, Tag):
                 if child.name in _HEADINGS:
                     flush()
@@ -101,10 +108,8 @@ class _Walker:
                 elif child.name in _CONTAINERS or _has_block_child(child):
                     flush()
                     self.walk(child)
-                elif child.name == "br":
-                    inline.append(" ")
                 else:
-                    inline.append(child.get_text())
+                    inline.append(child)
         flush()
 
     def _heading(self, tag) -> None:
@@ -143,32 +148,33 @@ class _Walker:
             self.add(tag.get_text(), "code")
         elif kind == "table_row":
             cells = [_SPACE.sub(" ", cell.get_text()).strip() for cell in tag.find_all(["td", "th"], recursive=False)]
-            self.add(" | ".join(c for c in cells if c), "table_row")
+            self.add(" | ".join(c for c in cells if c), "table_row", [tag])
         elif _has_block_child(tag):
             if tag.name == "li":  # a list item's own lead text, then its nested blocks
                 self._list_item(tag)
             else:
                 self.walk(tag)
         else:
-            self.add(_SPACE.sub(" ", tag.get_text()), kind)
+            self.add(_SPACE.sub(" ", tag.get_text()), kind, [tag])
 
     def _list_item(self, tag) -> None:
         from bs4 import Tag
 
-        lead: list[str] = []
+        lead: list[Any] = []
         rest: list[Any] = []
         for child in tag.children:
             if rest or (isinstance(child, Tag) and (child.name in _BLOCK_KIND or child.name in _CONTAINERS
                                                     or child.name in _HEADINGS)):
                 rest.append(child)
-            else:
-                lead.append(child.get_text() if isinstance(child, Tag) else str(child))
-        has_lead = bool("".join(lead).strip())  # whitespace between <li> and its first <p> is not a lead
-        self.add(_SPACE.sub(" ", "".join(lead)), "list_item")
+            elif not _is_markup(child):
+                lead.append(child)
+        lead_text = "".join(_text(n) for n in lead)
+        has_lead = bool(lead_text.strip())  # whitespace between <li> and its first <p> is not a lead
+        self.add(_SPACE.sub(" ", lead_text), "list_item", lead)
         for child in rest:
             if isinstance(child, Tag):
                 if child.name == "p" and not has_lead:  # the item's first paragraph is the item itself
-                    self.add(_SPACE.sub(" ", child.get_text()), "list_item")
+                    self.add(_SPACE.sub(" ", child.get_text()), "list_item", [child])
                     has_lead = True
                 elif child.name in _BLOCK_KIND:
                     self._block(child)
@@ -183,3 +189,41 @@ _BLOCK_NAMES = set(_BLOCK_KIND) | _CONTAINERS | set(_HEADINGS) | {"dl"}
 
 def _has_block_child(tag) -> bool:
     return tag.find(_BLOCK_NAMES) is not None
+
+
+def _is_markup(node) -> bool:
+    """A comment, doctype or processing instruction: in the page's source, not its text."""
+    return type(node).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData")
+
+
+def _text(node) -> str:
+    """The visible text of a node read inline: a line break reads as a space."""
+    from bs4 import Tag
+
+    if isinstance(node, Tag):
+        return " " if node.name == "br" else node.get_text()
+    return str(node)
+
+
+def _only_links(nodes: Sequence[Any]) -> bool:
+    """Links and nothing said of their own: every letter and digit sits inside an `<a href>`, but for "and" / "or"
+    joining them ("a(1), b(5) and c(1)"). A "see also" line, a list item or a table row of links is navigation;
+    a sentence that merely contains links has words of its own."""
+    from bs4 import Tag
+
+    inside: list[str] = []
+    outside: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, Tag):
+            if node.name == "a" and node.get("href") is not None:
+                inside.append(node.get_text())
+            else:
+                for child in node.children:
+                    visit(child)
+        elif not _is_markup(node):
+            outside.append(str(node))
+
+    for node in nodes:
+        visit(node)
+    return any(c.isalnum() for c in "".join(inside)) and not _LINK_GLUE.sub("", "".join(outside))
