@@ -112,6 +112,17 @@ def test_html_blocks_that_are_only_links_are_navigation_not_prose(tmp_path: Path
     assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph", "heading"]
 
 
+def test_html_heading_whose_title_is_a_link_with_a_chrome_class_keeps_its_title(tmp_path: Path) -> None:
+    page = ("<main><h1><a class='header' href='#ferries'>Ferries</a></h1><p>Ferries sail every hour.</p>"
+            "<h2 id='fares'><a class='header' href='#fares'>Fares</a><a class='headerlink' href='#fares'>¶</a></h2>"
+            "<p>A single crossing costs four pounds.</p></main>")
+    document = _load(tmp_path, "ferries.html", page)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    assert blocks[0] == ("heading", "Ferries", ("Ferries",))  # mdBook writes every heading as <a class="header">
+    assert ("paragraph", "A single crossing costs four pounds.", ("Ferries", "Fares")) in blocks
+    assert "¶" not in document.text
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

@@ -22,9 +22,9 @@ from .model import PROSE_KINDS, BlockKind, ParsedText, TextBuilder
 _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
                  "svg", "head", "button", "input", "select", "textarea", "canvas", "video", "audio", "object"]
 # Class or id words that mark navigation and page chrome across sites and doc generators.
-_CHROME = re.compile(r"(?:^|[\s_-])(?:sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
+_CHROME = re.compile(r"(?<![^\s_-])(?:sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
                      r"footer|header|masthead|cookie|share|social|toc|headerlink|copybutton|skip-?link|"
-                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice)(?:$|[\s_-])",
+                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice)(?![^\s_-])",
                      re.IGNORECASE)
 _MAIN_SELECTORS = ["[role=main]", "main", "article", "div.body", "div.document", "#content", ".content"]
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -35,6 +35,7 @@ _BLOCK_KIND: dict[str, BlockKind] = {"p": "paragraph", "li": "list_item", "dd": 
 _CONTAINERS = {"div", "section", "ul", "ol", "dl", "table", "tbody", "thead", "tfoot", "body", "main", "article",
                "details", "figure", "center", "html", "hgroup"}
 _SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
 # What may stand between the links of a list of links: punctuation, separators, "and", "or".
 _LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
 
@@ -54,7 +55,9 @@ def parse_html(html: str) -> ParsedText:
         classes: str | list[str] = tag.get("class") or []
         words = " ".join([*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or ""),
                           str(tag.get("role") or "")])
-        if tag.name not in ("body", "html", "main") and words and _CHROME.search(words) and tag.get("role") != "main":
+        if tag.name in ("body", "html", "main") or tag.get("role") == "main" or not _CHROME.search(words):
+            continue
+        if not _is_heading_title(tag):
             tag.decompose()
     root = next((found for selector in _MAIN_SELECTORS if (found := soup.select_one(selector))), None)
     walker = _Walker()
@@ -189,6 +192,14 @@ _BLOCK_NAMES = set(_BLOCK_KIND) | _CONTAINERS | set(_HEADINGS) | {"dl"}
 
 def _has_block_child(tag) -> bool:
     return tag.find(_BLOCK_NAMES) is not None
+
+
+def _is_heading_title(tag) -> bool:
+    """An element that holds all the words of a heading, such as a link from a heading to itself: the title,
+    whatever its class says (a "¶" or "#" permalink beside the title has none of its words)."""
+    heading = tag.find_parent(list(_HEADINGS))
+    words = _NOT_WORD.sub("", tag.get_text())
+    return heading is not None and bool(words) and words == _NOT_WORD.sub("", heading.get_text())
 
 
 def _is_markup(node) -> bool:
