@@ -123,6 +123,30 @@ def test_html_heading_whose_title_is_a_link_with_a_chrome_class_keeps_its_title(
     assert "¶" not in document.text
 
 
+def test_html_page_header_is_kept_only_when_it_holds_the_documents_own_title_and_prose(tmp_path: Path) -> None:
+    body = ("<div id='content'><h2>DESCRIPTION</h2><p>The kiln is fired from the control panel.</p></div>"
+            "<div id='footer'>Last updated 2024</div>")
+    manual = ("<body><div id='header'><h1>kiln(8) Manual Page</h1><h2>NAME</h2><div class='sectionbody'>"
+              f"<p>kiln - fire clay pots at a chosen temperature</p></div></div>{body}</body>")
+    document = _load(tmp_path, "kiln.html", manual)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    page = "kiln(8) Manual Page"
+    assert blocks[:3] == [("heading", page, (page,)), ("heading", "NAME", (page, "NAME")),
+                          ("paragraph", "kiln - fire clay pots at a chosen temperature", (page, "NAME"))]
+    assert ("paragraph", "The kiln is fired from the control panel.", (page, "DESCRIPTION")) in blocks
+    site_headers = [  # a site's banner: its name links home, or a menu, or the page has its own title elsewhere
+        "<div class='site-header'><h1><a href='/'>Harbour Times</a></h1><p>News from the harbour every day since "
+        "1901</p></div>",
+        "<div id='header'><h1>Harbour Times</h1><p>News from the harbour every day since 1901</p>"
+        "<ul><li><a href='/'>Home</a></li></ul></div>",
+        "<div id='header'><h1>Harbour Times</h1><p>News from the harbour every day since 1901</p></div>"
+        "<h1>Kiln Manual</h1>",
+    ]
+    for n, header in enumerate(site_headers):
+        text = _load(tmp_path, f"site{n}.html", f"<body>{header}{body}</body>").text
+        assert "The kiln is fired" in text and "Harbour Times" not in text and "since 1901" not in text
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

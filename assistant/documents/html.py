@@ -5,9 +5,11 @@ each become one block whose text is the page's visible text with whitespace coll
 inline elements (<code>, <a>, <em>) stay where they are, so a sentence reads as a browser
 shows it. The main content is the page's `main` / `[role=main]` / `article` element when
 there is one; navigation, sidebars, headers, footers, buttons, Sphinx's "¶" links and
-"previous / next topic" boxes are not text. A `<dt>` (a Sphinx API signature, a glossary
-term) names the section of the `<dd>` that follows it; consecutive `<dt>` terms of one definition
-are one heading, "-q, --quiet".
+"previous / next topic" boxes are not text, nor is a paragraph or list item that is only links
+(a "see also" line). A page header that holds the document's own title and prose rather than a
+site's banner (AsciiDoc's manual page name and NAME line) is kept, before the main content.
+A `<dt>` (a Sphinx API signature, a glossary term) names the section of the `<dd>` that follows
+it; consecutive `<dt>` terms of one definition are one heading, "-q, --quiet".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .model import PROSE_KINDS, BlockKind, ParsedText, TextBuilder
 _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
                  "svg", "head", "button", "input", "select", "textarea", "canvas", "video", "audio", "object"]
 # Class or id words that mark navigation and page chrome across sites and doc generators.
-_CHROME = re.compile(r"(?<![^\s_-])(?:sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
+_CHROME = re.compile(r"(?<![^\s_-])(sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
                      r"footer|header|masthead|cookie|share|social|toc|headerlink|copybutton|skip-?link|"
                      r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice)(?![^\s_-])",
                      re.IGNORECASE)
@@ -36,6 +38,7 @@ _CONTAINERS = {"div", "section", "ul", "ol", "dl", "table", "tbody", "thead", "t
                "details", "figure", "center", "html", "hgroup"}
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
+_DOCUMENT_HEADER_WORDS = 5  # a page header with a paragraph this long (outside links) may be the document's own
 # What may stand between the links of a list of links: punctuation, separators, "and", "or".
 _LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
 
@@ -47,22 +50,36 @@ def parse_html(html: str) -> ParsedText:
     metadata: dict[str, str] = {}
     if soup.title and soup.title.get_text(strip=True):
         metadata["title"] = _SPACE.sub(" ", soup.title.get_text()).strip()
+    document_headers = _remove_chrome(soup)
+    root = next((found for selector in _MAIN_SELECTORS if (found := soup.select_one(selector))), None)
+    walker = _Walker()
+    if root is not None:  # a document header outside the main content comes first (a manual page's NAME line)
+        for header in document_headers:
+            if not header.decomposed and not _inside(header, root) and not _inside(root, header) \
+                    and _position(header) < _position(root):
+                walker.walk(header)
+    walker.walk(root or soup.body or soup)
+    return walker.builder.build(metadata)
+
+
+def _remove_chrome(soup) -> list[Any]:
+    """Take navigation and page chrome out of the page; return the page headers kept as the document's own."""
     for tag in soup(_REMOVED_TAGS):
         tag.decompose()
+    document_headers = []
     for tag in soup.find_all(True):
         if tag.decomposed or tag.attrs is None:
             continue
         classes: str | list[str] = tag.get("class") or []
         words = " ".join([*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or ""),
                           str(tag.get("role") or "")])
-        if tag.name in ("body", "html", "main") or tag.get("role") == "main" or not _CHROME.search(words):
+        if tag.name in ("body", "html", "main") or tag.get("role") == "main" or not (chrome := _CHROME.findall(words)):
             continue
-        if not _is_heading_title(tag):
+        if {word.lower() for word in chrome} == {"header"} and _is_document_header(tag, soup):
+            document_headers.append(tag)
+        elif not _is_heading_title(tag):
             tag.decompose()
-    root = next((found for selector in _MAIN_SELECTORS if (found := soup.select_one(selector))), None)
-    walker = _Walker()
-    walker.walk(root or soup.body or soup)
-    return walker.builder.build(metadata)
+    return document_headers
 
 
 class _Walker:
@@ -194,6 +211,31 @@ def _has_block_child(tag) -> bool:
     return tag.find(_BLOCK_NAMES) is not None
 
 
+def _is_document_header(tag, soup) -> bool:
+    """A page header that holds the document's own title and prose rather than a site's banner: the page's only
+    `<h1>`s, no heading that is a link, no lists or tables, a paragraph of at least five words outside links, and
+    little link text overall (AsciiDoc puts a manual page's title and its one-line NAME summary in `#header`)."""
+    headings = tag.find_all(list(_HEADINGS))
+    own_h1 = tag.find_all("h1")
+    if not own_h1 or len(soup.find_all("h1")) != len(own_h1) or tag.find(["ul", "ol", "table", "dl"]):
+        return False
+    if any(h.find("a", href=True) or h.find_parent("a", href=True) for h in headings):
+        return False
+    inside, outside = _link_text([tag])
+    if len(_NOT_WORD.sub("", inside)) * 4 > len(_NOT_WORD.sub("", inside + outside)):
+        return False
+    return any(len(_link_text([p])[1].split()) >= _DOCUMENT_HEADER_WORDS for p in tag.find_all("p"))
+
+
+def _inside(tag, other) -> bool:
+    return any(parent is other for parent in tag.parents)
+
+
+def _position(tag) -> tuple[int, int]:
+    """Where an element starts in the page's source (line, column)."""
+    return tag.sourceline or 0, tag.sourcepos or 0
+
+
 def _is_heading_title(tag) -> bool:
     """An element that holds all the words of a heading, such as a link from a heading to itself: the title,
     whatever its class says (a "¶" or "#" permalink beside the title has none of its words)."""
@@ -220,6 +262,12 @@ def _only_links(nodes: Sequence[Any]) -> bool:
     """Links and nothing said of their own: every letter and digit sits inside an `<a href>`, but for "and" / "or"
     joining them ("a(1), b(5) and c(1)"). A "see also" line, a list item or a table row of links is navigation;
     a sentence that merely contains links has words of its own."""
+    inside, outside = _link_text(nodes)
+    return any(c.isalnum() for c in inside) and not _LINK_GLUE.sub("", outside)
+
+
+def _link_text(nodes: Sequence[Any]) -> tuple[str, str]:
+    """The visible text of the nodes inside `<a href>` links, and outside them."""
     from bs4 import Tag
 
     inside: list[str] = []
@@ -237,4 +285,4 @@ def _only_links(nodes: Sequence[Any]) -> bool:
 
     for node in nodes:
         visit(node)
-    return any(c.isalnum() for c in "".join(inside)) and not _LINK_GLUE.sub("", "".join(outside))
+    return "".join(inside), "".join(outside)
