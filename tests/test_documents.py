@@ -147,6 +147,13 @@ def test_html_page_header_is_kept_only_when_it_holds_the_documents_own_title_and
         assert "The kiln is fired" in text and "Harbour Times" not in text and "since 1901" not in text
 
 
+def test_html_code_keeps_its_first_lines_indentation_relative_to_the_others(tmp_path: Path) -> None:
+    page = ("<main><p>The oven schedule is set like this:</p><pre>\n    for loaf in rack:\n        bake(loaf)\n</pre>"
+            "<p>A siding joins the main line:</p><pre>      .----siding\n     /\n----main----</pre></main>")
+    code = [text for kind, text in _texts(_load(tmp_path, "oven.html", page)) if kind == "code"]
+    assert code == ["for loaf in rack:\n    bake(loaf)", "      .----siding\n     /\n----main----"]
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

@@ -15,6 +15,7 @@ it; consecutive `<dt>` terms of one definition are one heading, "-q, --quiet".
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -93,8 +94,7 @@ class _Walker:
 
     def add(self, text: str, kind: BlockKind, nodes: Sequence[Any] = ()) -> None:
         """One block; prose that is only links (`nodes`, the elements it was read from) is navigation, left out."""
-        text = text.strip()
-        if not text or (kind != "code" and is_boilerplate(text)):
+        if not text.strip() or (kind != "code" and is_boilerplate(text.strip())):
             return
         if kind in PROSE_KINDS and nodes and _only_links(nodes):
             return
@@ -164,8 +164,8 @@ class _Walker:
 
     def _block(self, tag) -> None:
         kind = _BLOCK_KIND[tag.name]
-        if kind == "code":
-            self.add(tag.get_text(), "code")
+        if kind == "code":  # the lines as they are, less the indentation they all share
+            self.add(textwrap.dedent(tag.get_text()), "code")
         elif kind == "table_row":
             cells = [_SPACE.sub(" ", cell.get_text()).strip() for cell in tag.find_all(["td", "th"], recursive=False)]
             self.add(" | ".join(c for c in cells if c), "table_row", [tag])
