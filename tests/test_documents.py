@@ -76,6 +76,84 @@ def test_html_keeps_inline_elements_inside_their_sentence_and_drops_page_chrome(
     assert ("list_item", "A slipway holds one hull at a time.") in _texts(document)
 
 
+def test_html_whitespace_between_tags_does_not_change_blocks(tmp_path: Path) -> None:
+    compact = ("<main><ul><li><p>Rye loaves rest overnight before baking.</p></li>"
+               "<li><p>Spelt loaves are baked the same day.</p></li></ul>"
+               "<dl><dt>Proofing</dt><dd><p>The dough doubles in size at room temperature.</p></dd></dl>"
+               "<table><tr><td><p>Rye</p></td><td><p>18 hours</p></td></tr></table></main>")
+    spaced = compact.replace("<li>", "<li>\n  ").replace("<dd>", "<dd>\n").replace("<td>", "<td>\n")
+    blocks = _texts(_load(tmp_path, "spaced.html", spaced))
+    assert blocks == _texts(_load(tmp_path, "compact.html", compact))
+    assert ("list_item", "Rye loaves rest overnight before baking.") in blocks  # AsciiDoc writes <li> + newline + <p>
+    assert ("table_row", "Rye | 18 hours") in blocks
+
+
+def test_html_consecutive_terms_of_one_definition_are_one_heading(tmp_path: Path) -> None:
+    page = ("<main><h2>Options</h2><dl><dt>-r</dt>\n<dt>--rye</dt><dt>--no-wheat</dt><dd><p>Bake only rye loaves "
+            "today.</p></dd><dt>--spelt</dt><dd><p>Bake spelt loaves as well.</p></dd></dl></main>")
+    document = _load(tmp_path, "oven.html", page)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    assert ("heading", "-r, --rye, --no-wheat", ("Options", "-r, --rye, --no-wheat")) in blocks
+    assert ("paragraph", "Bake only rye loaves today.", ("Options", "-r, --rye, --no-wheat")) in blocks
+    assert ("paragraph", "Bake spelt loaves as well.", ("Options", "--spelt")) in blocks
+    assert [text for kind, text, _ in blocks if kind == "heading"] == ["Options", "-r, --rye, --no-wheat", "--spelt"]
+
+
+def test_html_blocks_that_are_only_links_are_navigation_not_prose(tmp_path: Path) -> None:
+    page = ("<main><h2>Hull plating</h2><p>Plates are welded in the <a href='dock.html'>dry dock</a> and checked "
+            "by the <a href='#inspector'>inspector</a>.</p><p><a name='rivets'>Rivets are no longer used.</a></p>"
+            "<h2>See also</h2><p><a href='dock.html'>dock(7)</a>, <a href='crane.html'>crane(1)</a> and "
+            "<a href='paint.html'>paint(1)</a></p><ul>\n<li><a href='#welding'>Welding</a></li>\n"
+            "<li>\n<p><a href='keel.html'>Laying the keel</a></p>\n</li></ul>"
+            "<table><tr><td><a href='a.html'>Ferries</a></td><td><a href='b.html'>Tugs</a></td></tr></table></main>")
+    blocks = _texts(_load(tmp_path, "yard.html", page))
+    assert ("paragraph", "Plates are welded in the dry dock and checked by the inspector.") in blocks
+    assert ("paragraph", "Rivets are no longer used.") in blocks  # an anchor is not a link
+    assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph", "heading"]
+
+
+def test_html_heading_whose_title_is_a_link_with_a_chrome_class_keeps_its_title(tmp_path: Path) -> None:
+    page = ("<main><h1><a class='header' href='#ferries'>Ferries</a></h1><p>Ferries sail every hour.</p>"
+            "<h2 id='fares'><a class='header' href='#fares'>Fares</a><a class='headerlink' href='#fares'>¶</a></h2>"
+            "<p>A single crossing costs four pounds.</p></main>")
+    document = _load(tmp_path, "ferries.html", page)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    assert blocks[0] == ("heading", "Ferries", ("Ferries",))  # mdBook writes every heading as <a class="header">
+    assert ("paragraph", "A single crossing costs four pounds.", ("Ferries", "Fares")) in blocks
+    assert "¶" not in document.text
+
+
+def test_html_page_header_is_kept_only_when_it_holds_the_documents_own_title_and_prose(tmp_path: Path) -> None:
+    body = ("<div id='content'><h2>DESCRIPTION</h2><p>The kiln is fired from the control panel.</p></div>"
+            "<div id='footer'>Last updated 2024</div>")
+    manual = ("<body><div id='header'><h1>kiln(8) Manual Page</h1><h2>NAME</h2><div class='sectionbody'>"
+              f"<p>kiln - fire clay pots at a chosen temperature</p></div></div>{body}</body>")
+    document = _load(tmp_path, "kiln.html", manual)
+    blocks = [(b.kind, document.text[b.start:b.end], b.section) for b in document.blocks]
+    page = "kiln(8) Manual Page"
+    assert blocks[:3] == [("heading", page, (page,)), ("heading", "NAME", (page, "NAME")),
+                          ("paragraph", "kiln - fire clay pots at a chosen temperature", (page, "NAME"))]
+    assert ("paragraph", "The kiln is fired from the control panel.", (page, "DESCRIPTION")) in blocks
+    site_headers = [  # a site's banner: its name links home, or a menu, or the page has its own title elsewhere
+        "<div class='site-header'><h1><a href='/'>Harbour Times</a></h1><p>News from the harbour every day since "
+        "1901</p></div>",
+        "<div id='header'><h1>Harbour Times</h1><p>News from the harbour every day since 1901</p>"
+        "<ul><li><a href='/'>Home</a></li></ul></div>",
+        "<div id='header'><h1>Harbour Times</h1><p>News from the harbour every day since 1901</p></div>"
+        "<h1>Kiln Manual</h1>",
+    ]
+    for n, header in enumerate(site_headers):
+        text = _load(tmp_path, f"site{n}.html", f"<body>{header}{body}</body>").text
+        assert "The kiln is fired" in text and "Harbour Times" not in text and "since 1901" not in text
+
+
+def test_html_code_keeps_its_first_lines_indentation_relative_to_the_others(tmp_path: Path) -> None:
+    page = ("<main><p>The oven schedule is set like this:</p><pre>\n    for loaf in rack:\n        bake(loaf)\n</pre>"
+            "<p>A siding joins the main line:</p><pre>      .----siding\n     /\n----main----</pre></main>")
+    code = [text for kind, text in _texts(_load(tmp_path, "oven.html", page)) if kind == "code"]
+    assert code == ["for loaf in rack:\n    bake(loaf)", "      .----siding\n     /\n----main----"]
+
+
 def test_html_title_page_legal_notices_are_not_prose(tmp_path: Path) -> None:
     page = ("<html><body><div class='book'><h1>Kiln Manual</h1><p class='copyright'>Copyright © 2001-2020 Kiln "
             "Makers</p><div class='legalnotice'><p>Permission is granted to copy this manual.</p></div>"

@@ -10,6 +10,7 @@ and never stops at a line break inside one.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -17,6 +18,7 @@ from typing import Literal
 BlockKind = Literal["paragraph", "heading", "list_item", "table_row", "code"]
 PROSE_KINDS: frozenset[str] = frozenset({"paragraph", "list_item", "table_row"})
 SECTION_SEPARATOR = " › "
+_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")  # blank lines before a block's first line of text
 
 
 class DocumentError(Exception):
@@ -85,8 +87,9 @@ class TextBuilder:
         self.blocks: list[Block] = []
 
     def add(self, text: str, kind: BlockKind, section: tuple[str, ...] = (), page: int | None = None) -> None:
-        text = text.strip()
-        if not text:
+        """A block of the text, stripped of surrounding whitespace; code keeps its first line's indentation."""
+        text = _BLANK_LINES.sub("", text).rstrip() if kind == "code" else text.strip()
+        if not text.strip():
             return
         if self._parts:
             self._parts.append("\n\n")
