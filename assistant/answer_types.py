@@ -94,7 +94,8 @@ _NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|wi
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
 # A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
 # ("name(1)" refers to a manual section and "HTTP/1.1" names a protocol: they count nothing either.)
-_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
+_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|"
+                       rf"\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
 _MONEY = re.compile(r"[$€£¥₹₩₽₺₪₫฿¢]|(?-i:\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b)|"
