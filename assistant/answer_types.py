@@ -28,7 +28,6 @@ _MEASURE_QUESTION = re.compile(
     r"pressure|frequency|duration|timeout|interval|capacity|depth|width|height|weight|distance|threshold|"
     r"resolution|bandwidth|throughput|latency)s?\b(?=\s*\?|\s+(?:is|are|was|were|does|do|did|can|will|would|should|"
     r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)|"  # the head noun ("size estimates": no)
-    r"\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b|"
     r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
     re.I)
 # "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
@@ -43,6 +42,9 @@ _DURATION_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:milliseconds|s
                                 r"stay|stays|remain|remains|keep|keeps|kept)\b", re.I)
 _DURATION = re.compile(r"\b(?:milli|micro|nano)?seconds?\b|\b(?:minutes?|hours?|days?|weeks?|months?|years?)\b|"
                        r"\d\s*(?:ms|s|h|min|µs|us|ns)\b|\b(?:forever|indefinitely)\b", re.I)
+# An exit status is a number said to be one ("exits with status 2", "returns 1", "exit code 0").
+_EXIT_STATUS_QUESTION = re.compile(r"\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b", re.I)
+_EXIT_STATUS = re.compile(r"\b(?:exit\w*|status|code|returns?|returned)\b", re.I)
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|per|daily|hourly|weekly|monthly|yearly|annually|always|never|times|"
                         r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?|Hz|hertz)\b", re.I)
@@ -139,6 +141,7 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
     ("person", _PERSON_QUESTION),
     ("frequency", _FREQUENCY_QUESTION), ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION),
+    ("exit status", _EXIT_STATUS_QUESTION),
     ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
 )
 
@@ -168,14 +171,15 @@ _ANSWERS: dict[str, Callable[[str, str], bool]] = {
     "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
     "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _names_the_person,
     "frequency": _finds(_FREQUENCY), "data size": _amount_in(_DATA_SIZE), "duration": _amount_in(_DURATION),
+    "exit status": _amount_in(_EXIT_STATUS),
     "quantity": _finds(_QUANTITY),
 }
 
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
-    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'quantity'), or None when the question
-    asks for no specific kind of value (or is a yes/no question)."""
+    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'exit status', 'quantity'), or None when
+    the question asks for no specific kind of value (or is a yes/no question)."""
     if _YES_NO_QUESTION.match(question):
         return None
     for answer_type, pattern in _QUESTIONS:

@@ -16,7 +16,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("By roughly what factor is the cache faster than the disk?", "proportion"),
     ("What is the time complexity of the merge step?", "complexity"),
     ("Which error does the client raise on a timeout?", "exception"),
-    ("What exit status does the tool return on bad input?", "quantity"),
+    ("What exit status does the tool return on bad input?", "exit status"),
     ("What is the maximum length of a label?", "quantity"),
     ("What is the largest batch the API accepts?", "quantity"),
     ("Which serial baud rate does the controller use?", "quantity"),
@@ -80,6 +80,8 @@ def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None
     ("Only two of the inspectors sign the report.", "duration", False),
     ("The hull is inspected 4 times a year.", "frequency", True),
     ("The yard runs 3 cranes.", "frequency", False),                          # a count, not how often
+    ("On bad input the tool exits with status 2.", "exit status", True),
+    ("This helps when more than one loaf is proofed.", "exit status", False),
     ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
     ("A TimeoutError is raised after 30 seconds.", "exception", True),
     ("Raises an auditing event with the arguments host and port.", "exception", False),
