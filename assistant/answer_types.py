@@ -30,6 +30,15 @@ _MEASURE_QUESTION = re.compile(
     r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)|"  # the head noun ("size estimates": no)
     r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
     re.I)
+# "What is the largest / maximum…" asks for a bound, and a number said to be one: "at least one space" does not
+# give the maximum length of anything.
+_UPPER_BOUND_QUESTION = re.compile(r"\bthe (?:largest|maximum|highest|biggest|longest|greatest)\b|\bmaximum \w+", re.I)
+_UPPER_BOUND = re.compile(r"\b(?:maximum|max|at most|up to|no more than|not more than|largest|highest|biggest|"
+                          r"longest|greatest|upper|limit(?:s|ed)?|cap(?:s|ped)?|exceed\w*|more than|greater than|"
+                          r"larger than|longer than|infinite|unlimited|unbounded)\b", re.I)
+_LOWER_BOUND_QUESTION = re.compile(r"\bthe (?:smallest|minimum|lowest|shortest|least)\b|\bminimum \w+", re.I)
+_LOWER_BOUND = re.compile(r"\b(?:minimum|min|at least|no less than|not less than|no fewer than|smallest|lowest|"
+                          r"shortest|lower|limit(?:s|ed)?|less than|fewer than|smaller than|shorter than)\b", re.I)
 # "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
 # does not answer it.
 _DATA_SIZE_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:bits|bytes|kilobytes|megabytes|gigabytes|terabytes|"
@@ -96,7 +105,7 @@ _NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|wi
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
 # A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
 # ("name(1)" refers to a manual section and "HTTP/1.1" names a protocol: they count nothing either.)
-_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|"
+_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]\d|20[0-4])\d\b)\d[\d,.]*|"
                        rf"\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
@@ -141,7 +150,8 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
     ("person", _PERSON_QUESTION),
     ("frequency", _FREQUENCY_QUESTION), ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION),
-    ("exit status", _EXIT_STATUS_QUESTION),
+    ("exit status", _EXIT_STATUS_QUESTION), ("upper bound", _UPPER_BOUND_QUESTION),
+    ("lower bound", _LOWER_BOUND_QUESTION),
     ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
 )
 
@@ -171,15 +181,17 @@ _ANSWERS: dict[str, Callable[[str, str], bool]] = {
     "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
     "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _names_the_person,
     "frequency": _finds(_FREQUENCY), "data size": _amount_in(_DATA_SIZE), "duration": _amount_in(_DURATION),
-    "exit status": _amount_in(_EXIT_STATUS),
+    "exit status": _amount_in(_EXIT_STATUS), "upper bound": _amount_in(_UPPER_BOUND),
+    "lower bound": _amount_in(_LOWER_BOUND),
     "quantity": _finds(_QUANTITY),
 }
 
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
-    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'exit status', 'quantity'), or None when
-    the question asks for no specific kind of value (or is a yes/no question)."""
+    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'exit status', 'upper bound',
+    'lower bound', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
+    question)."""
     if _YES_NO_QUESTION.match(question):
         return None
     for answer_type, pattern in _QUESTIONS:

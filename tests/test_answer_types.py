@@ -17,8 +17,9 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("What is the time complexity of the merge step?", "complexity"),
     ("Which error does the client raise on a timeout?", "exception"),
     ("What exit status does the tool return on bad input?", "exit status"),
-    ("What is the maximum length of a label?", "quantity"),
-    ("What is the largest batch the API accepts?", "quantity"),
+    ("What is the maximum length of a label?", "upper bound"),
+    ("What is the largest batch the API accepts?", "upper bound"),
+    ("What is the minimum wall thickness of a hull plate?", "lower bound"),
     ("Which serial baud rate does the controller use?", "quantity"),
     ("What are the loaf size estimates based on?", None),                     # the head noun is "estimates"
     ("In which year was the dry dock built?", "year"),
@@ -82,6 +83,10 @@ def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None
     ("The yard runs 3 cranes.", "frequency", False),                          # a count, not how often
     ("On bad input the tool exits with status 2.", "exit status", True),
     ("This helps when more than one loaf is proofed.", "exit status", False),
+    ("A label may be up to 63 characters long.", "upper bound", True),
+    ("A label is followed by a colon and at least one space.", "upper bound", False),  # a lower bound
+    ("Plates are at least 12 mm thick.", "lower bound", True),
+    ("Ferries are built from 2080 plates.", "quantity", True),                # a number, not a year
     ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
     ("A TimeoutError is raised after 30 seconds.", "exception", True),
     ("Raises an auditing event with the arguments host and port.", "exception", False),
