@@ -24,12 +24,33 @@ _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much|big|large|small|heavy|wide|
 # "What <measure>…" / "At what <measure>…" asks for a value that is a number: a size, a limit, a rate. The nouns are
 # the general vocabulary of measurement, in any field.
 _MEASURE_QUESTION = re.compile(
-    r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:size|length|limit|level|rate|speed|voltage|current|temperature|"
+    r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?(size|length|limit|level|rate|speed|voltage|current|temperature|"
     r"pressure|frequency|duration|timeout|interval|capacity|depth|width|height|weight|distance|threshold|"
     r"resolution|bandwidth|throughput|latency)s?\b(?=\s*\?|\s+(?:is|are|was|were|does|do|did|can|will|would|should|"
-    r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)|"  # the head noun ("size estimates": no)
-    r"\b(?:what|which)(?:'s| is| are| was| were)? the (?:largest|smallest|maximum|minimum|highest|lowest|biggest)\b",
+    r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)",  # the head noun ("size estimates": no)
     re.I)
+# A measure is given in its own words or units: a size in bytes, a length in characters, a rate per second. A
+# number next to none of them ("one of the formats") is not the level or the rate asked about.
+_TIME_UNITS = r"duration|seconds?|minutes?|hours?|days?|milliseconds?|microseconds?"
+_DATA_UNITS = r"bytes?|bits?|kilobytes?|megabytes?|gigabytes?"
+_LENGTH_UNITS = r"long|short|inch(?:es)?|feet|foot|miles?|meters?|metres?|millimet(?:er|re)s?|centimet(?:er|re)s?"
+_PER = r"per|every|hertz|baud"
+_EXTENT = rf"length|width|wide|columns?|characters?|chars?|digits?|words?|lines?|{_DATA_UNITS}|{_LENGTH_UNITS}"
+_MEASURE_WORDS: dict[str, str] = {
+    "size": rf"size|large|big|small|{_DATA_UNITS}", "length": _EXTENT,
+    "limit": r"limit|maximum|max|minimum|min|at most|up to|at least|no more than",
+    "level": r"levels?", "rate": rf"rate|{_PER}", "speed": rf"speed|fast|slow|{_PER}", "voltage": r"volts?|voltage",
+    "current": r"current|amps?|amperes?", "temperature": r"temperature|degrees?", "pressure": r"pressure|bar|psi",
+    "frequency": rf"frequency|times|{_PER}", "duration": _TIME_UNITS, "timeout": rf"time(?:s|d)? ?out|{_TIME_UNITS}",
+    "interval": rf"interval|{_PER}|{_TIME_UNITS}", "latency": rf"latency|{_TIME_UNITS}",
+    "capacity": rf"capacity|holds?|stores?|{_DATA_UNITS}", "depth": rf"depth|deep|{_LENGTH_UNITS}",
+    "width": _EXTENT, "height": rf"height|high|tall|rows?|lines?|"
+    rf"{_LENGTH_UNITS}", "distance": rf"distance|far|{_LENGTH_UNITS}", "weight": r"weight|heavy|weighs?|pounds?|"
+    r"tons?|tonnes?|kilograms?|grams?", "threshold": r"threshold|limit|above|below|exceeds?|more than|less than",
+    "resolution": r"resolution|dpi|pixels?", "bandwidth": rf"bandwidth|{_PER}", "throughput": rf"throughput|{_PER}",
+}
+# A number with a unit symbol ("12 V", "3.5 GHz", "64KiB", "200 ms") is a measure of its own kind, whatever was asked.
+_UNIT_SYMBOL = re.compile(r"\d\s?(?:[kMGT]?(?:Hz|B|iB|bps|b/s)|[mµnk]?(?:s|m|g|V|A|W|Pa)|°[CF]|%|px|dpi|psi|K)\b")
 # "What is the largest / maximum…" asks for a bound, and a number said to be one: "at least one space" does not
 # give the maximum length of anything.
 _UPPER_BOUND_QUESTION = re.compile(r"\bthe (?:largest|maximum|highest|biggest|longest|greatest)\b|\bmaximum \w+", re.I)
@@ -152,37 +173,47 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("frequency", _FREQUENCY_QUESTION), ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION),
     ("exit status", _EXIT_STATUS_QUESTION), ("upper bound", _UPPER_BOUND_QUESTION),
     ("lower bound", _LOWER_BOUND_QUESTION),
-    ("quantity", _QUANTITY_QUESTION), ("quantity", _MEASURE_QUESTION),
+    ("measure", _MEASURE_QUESTION), ("quantity", _QUANTITY_QUESTION),
 )
 
 
-def _holds_default(sentence: str, question: str) -> bool:
+def _holds_default(sentence: str, question: str, context: str) -> bool:
     return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
 
 
-def _names_the_person(sentence: str, question: str) -> bool:
+def _names_the_person(sentence: str, question: str, context: str) -> bool:
     """A personal name, in the role the question asks about when it asks about one."""
     if not _PERSON.search(sentence):
         return False
     return all(said.search(sentence) for asked, said in _ROLES if asked.search(question))
 
 
-def _amount_in(unit: re.Pattern[str]) -> Callable[[str, str], bool]:
-    return lambda sentence, question: bool(_QUANTITY.search(sentence) and unit.search(sentence))
+def _measured(sentence: str, question: str, context: str) -> bool:
+    """A number in the words or units of the measure asked about (see `_MEASURE_WORDS`); the words may be in the
+    sentence's context ("Length of tabs in the source." above "Default: 4")."""
+    asked = _MEASURE_QUESTION.search(question)
+    if asked is None or not _QUANTITY.search(sentence):
+        return False
+    words = rf"\b(?:{_MEASURE_WORDS[asked.group(1).lower()]})\b"
+    return re.search(words, f"{context}\n{sentence}", re.I) is not None or _UNIT_SYMBOL.search(sentence) is not None
 
 
-def _finds(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
-    return lambda sentence, question: pattern.search(sentence) is not None
+def _amount_in(unit: re.Pattern[str]) -> Callable[[str, str, str], bool]:
+    return lambda sentence, question, context: bool(_QUANTITY.search(sentence) and unit.search(sentence))
+
+
+def _finds(pattern: re.Pattern[str]) -> Callable[[str, str, str], bool]:
+    return lambda sentence, question, context: pattern.search(sentence) is not None
 
 
 # What a sentence must hold to answer each kind of question (given the question, for the kinds that need it).
-_ANSWERS: dict[str, Callable[[str, str], bool]] = {
+_ANSWERS: dict[str, Callable[[str, str, str], bool]] = {
     "version": _finds(_VERSION), "year": _finds(_YEAR), "time": _finds(_TIME), "reason": _finds(_REASON),
     "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
     "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _names_the_person,
     "frequency": _finds(_FREQUENCY), "data size": _amount_in(_DATA_SIZE), "duration": _amount_in(_DURATION),
     "exit status": _amount_in(_EXIT_STATUS), "upper bound": _amount_in(_UPPER_BOUND),
-    "lower bound": _amount_in(_LOWER_BOUND),
+    "lower bound": _amount_in(_LOWER_BOUND), "measure": _measured,
     "quantity": _finds(_QUANTITY),
 }
 
@@ -190,7 +221,7 @@ _ANSWERS: dict[str, Callable[[str, str], bool]] = {
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
     'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'exit status', 'upper bound',
-    'lower bound', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
+    'lower bound', 'measure', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
     question)."""
     if _YES_NO_QUESTION.match(question):
         return None
@@ -209,13 +240,14 @@ def _given_numerals(question: str) -> frozenset[str]:
     return frozenset(n.rstrip(".,") for n in _NUMERAL.findall(question))
 
 
-def can_answer_type(sentence: str, answer_type: str | None, question: str = "") -> bool:
+def can_answer_type(sentence: str, answer_type: str | None, question: str = "", context: str = "") -> bool:
     """Whether the sentence holds a value of the kind asked for (always true when no kind is asked for). A number
-    the question itself gives ("the 940-0095B cable", "version 3.7") is not an answer to it."""
+    the question itself gives ("the 940-0095B cable", "version 3.7") is not an answer to it. `context` is the text
+    around the sentence (its block, the block before, its section), where a measure may be named."""
     holds = _ANSWERS.get(answer_type) if answer_type else None
     if holds is None:
         return True
     given = _given_numerals(question)
     if given:  # whole numerals only: "2" given by the question leaves "2.26" alone
         sentence = _NUMERAL.sub(lambda m: " " if m.group(0).rstrip(".,") in given else m.group(0), sentence)
-    return holds(sentence, question)
+    return holds(sentence, question, context)

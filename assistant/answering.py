@@ -102,9 +102,7 @@ class ExtractiveAnswerer:
         answer_type = query.answer_type
         typed_strictly = answer_type is not None and answer_type not in SOFT_TYPES
         subject = _subject(query.own_words, retrieval.statistics) if typed_strictly else None
-        typed = [c for c in candidates
-                 if answer_type in SOFT_TYPES or (can_answer_type(c.text, answer_type, query.own_words)
-                                                  and (subject is None or _mentions(c, subject)))]
+        typed = [c for c in candidates if answer_type in SOFT_TYPES or _holds(c, answer_type, query.own_words, subject)]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
@@ -232,14 +230,20 @@ def _subject(question: str, statistics: TermStatistics) -> Subject | None:
     return Subject(words=tuple(terms(name)))
 
 
-def _mentions(evidence: Evidence, subject: Subject) -> bool:
-    """Whether the sentence's block or the block just before it (a signature, a term, a FAQ question), its section
-    heading or its document's title speaks of the subject: a value found elsewhere belongs to something else
-    ("the server listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
+def _holds(evidence: Evidence, answer_type: str | None, question: str, subject: Subject | None) -> bool:
+    """Whether the sentence gives the kind of value asked for, and gives it of the question's subject."""
+    near = _near(evidence)
+    return can_answer_type(evidence.text, answer_type, question, near) and (subject is None or subject.shown_in(near))
+
+
+def _near(evidence: Evidence) -> str:
+    """What a sentence is read with: its block and the block before (a signature, a term, a FAQ question), its
+    section heading and its document's title. A value found elsewhere belongs to something else ("the server
+    listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
     chunk = evidence.chunk
     near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences
                     if evidence.block - 1 <= s.block <= evidence.block)
-    return subject.shown_in(f"{near}\n{chunk.section}\n{chunk.title}")
+    return f"{near}\n{chunk.section}\n{chunk.title}"
 
 
 def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) -> list[list[Evidence]]:

@@ -20,7 +20,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("What is the maximum length of a label?", "upper bound"),
     ("What is the largest batch the API accepts?", "upper bound"),
     ("What is the minimum wall thickness of a hull plate?", "lower bound"),
-    ("Which serial baud rate does the controller use?", "quantity"),
+    ("Which serial baud rate does the controller use?", "measure"),
     ("What are the loaf size estimates based on?", None),                     # the head noun is "estimates"
     ("In which year was the dry dock built?", "year"),
     ("Which Python versions does the library support?", "version"),
@@ -116,6 +116,18 @@ def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answ
 
 
 @pytest.mark.parametrize(("question", "sentence", "answers"), [
+    ("What compression level does the kiln log use?", "Logs are compressed at level 6.", True),
+    ("What compression level does the kiln log use?", "The format is one of zip or tar.", False),
+    ("What voltage does the winch motor need?", "The winch motor runs on 24 V.", True),
+    ("What voltage does the winch motor need?", "A winch needs one motor.", False),
+    ("What timeout does the client use?", "The client times out after 30 seconds.", True),
+])
+def test_a_measure_is_given_in_its_words_or_units(question: str, sentence: str, answers: bool) -> None:
+    assert expected_answer_type(question) == "measure"
+    assert can_answer_type(sentence, "measure", question) is answers
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), [
     ("Who founded the bakery?", "The bakery was founded by Marie Dubois in 1921.", True),
     ("Who founded the bakery?", "Its founder, Marie Dubois, still bakes.", True),
     ("Who founded the bakery?", "Marie Dubois bakes the bread every morning.", False),   # named, not as founder
@@ -129,9 +141,9 @@ def test_a_person_must_be_named_in_the_role_asked_about(question: str, sentence:
 
 def test_a_number_the_question_gives_does_not_answer_it() -> None:
     question = "Which baud rate does the controller use with the 940-0095B cable?"
-    assert expected_answer_type(question) == "quantity"
-    assert not can_answer_type("The 940-0095B cable is grey.", "quantity", question)
-    assert can_answer_type("With the 940-0095B cable it runs at 2400 baud.", "quantity", question)
+    assert expected_answer_type(question) == "measure"
+    assert not can_answer_type("The 940-0095B cable is grey.", "measure", question)
+    assert can_answer_type("With the 940-0095B cable it runs at 2400 baud.", "measure", question)
     version = "In which release did protocol version 2 become the default?"
     assert can_answer_type("Protocol version 2 became the default in release 2.26.", "version", version)
     assert not can_answer_type("Protocol version 2 is the default.", "version", version)
