@@ -363,7 +363,7 @@ def test_amounts_of_money_are_found_by_shape_not_by_currency_names(sentence: str
     ("Which exception does connect() raise when the host is unknown?", "exception"),  # API reference: not money
     ("How much must continuation lines be indented?", "quantity"),
     ("How much flour goes into one loaf?", "quantity"),
-    ("At what temperature does the dough rise?", "quantity"),
+    ("At what temperature does the dough rise?", "measure"),
     ("Does the counter tell me how many loaves were sold?", None),             # yes/no: not a quantity
     ("Is the hull repainted every year?", None),
 ])
