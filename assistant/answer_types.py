@@ -60,6 +60,12 @@ _UPPER_BOUND = re.compile(r"\b(?:maximum|max|at most|up to|no more than|not more
 _LOWER_BOUND_QUESTION = re.compile(r"\bthe (?:smallest|minimum|lowest|shortest|least)\b|\bminimum \w+", re.I)
 _LOWER_BOUND = re.compile(r"\b(?:minimum|min|at least|no less than|not less than|no fewer than|smallest|lowest|"
                           r"shortest|lower|limit(?:s|ed)?|less than|fewer than|smaller than|shorter than)\b", re.I)
+# "How many … per second" asks for a rate: an amount per unit of time ("512 KiB per read" is none). ("Onto a
+# second line" asks for none.)
+_RATE_QUESTION = re.compile(r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|/s\b|"
+                            r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])", re.I)
+_RATE = re.compile(r"\b(?:per|a|each|every) (?:second|minute|hour|day|week|month|year)\b|/\s?(?:s|sec|min|h)\b|"
+                   r"\d\s?(?:[kMG]?(?:bps|B/s|Hz)|rpm|fps)\b|\b(?:hourly|daily|weekly|monthly|yearly|annually)\b", re.I)
 # "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
 # does not answer it.
 _DATA_SIZE_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:bits|bytes|kilobytes|megabytes|gigabytes|terabytes|"
@@ -169,11 +175,10 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("version", _VERSION_QUESTION), ("year", _YEAR_QUESTION), ("time", _TIME_QUESTION),
     ("reason", _REASON_QUESTION), ("money", _MONEY_QUESTION), ("proportion", _PROPORTION_QUESTION),
     ("complexity", _COMPLEXITY_QUESTION), ("exception", _EXCEPTION_QUESTION), ("default", _DEFAULT_QUESTION),
-    ("person", _PERSON_QUESTION),
-    ("frequency", _FREQUENCY_QUESTION), ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION),
-    ("exit status", _EXIT_STATUS_QUESTION), ("upper bound", _UPPER_BOUND_QUESTION),
-    ("lower bound", _LOWER_BOUND_QUESTION),
-    ("measure", _MEASURE_QUESTION), ("quantity", _QUANTITY_QUESTION),
+    ("person", _PERSON_QUESTION), ("frequency", _FREQUENCY_QUESTION), ("rate", _RATE_QUESTION),
+    ("data size", _DATA_SIZE_QUESTION), ("duration", _DURATION_QUESTION), ("exit status", _EXIT_STATUS_QUESTION),
+    ("upper bound", _UPPER_BOUND_QUESTION), ("lower bound", _LOWER_BOUND_QUESTION), ("measure", _MEASURE_QUESTION),
+    ("quantity", _QUANTITY_QUESTION),
 )
 
 
@@ -211,7 +216,8 @@ _ANSWERS: dict[str, Callable[[str, str, str], bool]] = {
     "version": _finds(_VERSION), "year": _finds(_YEAR), "time": _finds(_TIME), "reason": _finds(_REASON),
     "money": _finds(_MONEY), "proportion": _finds(_PROPORTION), "complexity": _finds(_COMPLEXITY),
     "exception": _finds(_EXCEPTION), "default": _holds_default, "person": _names_the_person,
-    "frequency": _finds(_FREQUENCY), "data size": _amount_in(_DATA_SIZE), "duration": _amount_in(_DURATION),
+    "frequency": _finds(_FREQUENCY), "rate": _amount_in(_RATE), "data size": _amount_in(_DATA_SIZE),
+    "duration": _amount_in(_DURATION),
     "exit status": _amount_in(_EXIT_STATUS), "upper bound": _amount_in(_UPPER_BOUND),
     "lower bound": _amount_in(_LOWER_BOUND), "measure": _measured,
     "quantity": _finds(_QUANTITY),
@@ -220,7 +226,7 @@ _ANSWERS: dict[str, Callable[[str, str, str], bool]] = {
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
-    'exception', 'default', 'person', 'frequency', 'data size', 'duration', 'exit status', 'upper bound',
+    'exception', 'default', 'person', 'frequency', 'rate', 'data size', 'duration', 'exit status', 'upper bound',
     'lower bound', 'measure', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
     question)."""
     if _YES_NO_QUESTION.match(question):

@@ -21,7 +21,7 @@ from .markers import marker, strip_markers
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import Retrieval, Retrieved, TermStatistics
 from .store import StoredChunk
-from .text import is_identifier, names_in, opens_with_anaphor, opens_with_reference, sentence_spans, terms
+from .text import is_identifier, names_in, opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
@@ -44,7 +44,8 @@ SOFT_TYPES = frozenset({"reason"})
 RETRIEVAL_RANK_WEIGHT = 0.05
 SHORT_LIST = 4  # a list this long comes whole after the sentence that introduces it; of a longer one, the best
 LONG_LIST_ITEMS = 3
-CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
+CONTEXT_TERM_FACTOR = 0.5
+SHORT_SENTENCE_WORDS = 3  # a question term found only in the sentence's section heading counts half
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
             begin = sentence.start
             previous = chunk.sentences[n - 1] if n > 0 else None
             if previous is not None and previous.block == sentence.block and \
-                    opens_with_anaphor(chunk.text[sentence.start:sentence.end]):
+                    _leans_on_previous(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
@@ -324,6 +325,12 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
                                      chunk.text[begin:sentence.end], asked=asked, block=sentence.block,
                                      kind=sentence.kind)
     return list(seen.values())
+
+
+def _leans_on_previous(sentence: str) -> bool:
+    """An anaphoric opening, or a label too short to stand alone ("Default: 0.", "Returns: None."): the value
+    belongs to whatever the sentence before it describes."""
+    return opens_with_anaphor(sentence) or len(words(sentence)) <= SHORT_SENTENCE_WORDS
 
 
 def _leaned_on(chunk: StoredChunk, n: int) -> str:

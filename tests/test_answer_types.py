@@ -37,6 +37,10 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("How long does a hull inspection last?", "duration"),
     ("How long may the label be?", None),                                     # a length, not a duration
     ("How big is the proofing basket?", "quantity"),
+    ("How many loaves per hour can the oven bake?", "rate"),
+    ("How many megabytes per second can the disk write?", "rate"),
+    ("How many loaves can the oven bake a day?", "rate"),
+    ("How do I carry a value onto a second line?", None),
 ])
 def test_question_kinds(question: str, answer_type: str | None) -> None:
     assert expected_answer_type(question) == answer_type
@@ -86,6 +90,8 @@ def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None
     ("A label may be up to 63 characters long.", "upper bound", True),
     ("A label is followed by a colon and at least one space.", "upper bound", False),  # a lower bound
     ("Plates are at least 12 mm thick.", "lower bound", True),
+    ("The oven bakes 40 loaves per hour.", "rate", True),
+    ("Each read takes 512 KiB of data.", "rate", False),                    # an amount, not per unit of time
     ("Ferries are built from 2080 plates.", "quantity", True),                # a number, not a year
     ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
     ("A TimeoutError is raised after 30 seconds.", "exception", True),
