@@ -176,16 +176,25 @@ class ExtractiveAnswerer:
 def _unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     """The names and identifiers the question gives that no indexed passage uses: the sources cannot say
     anything about them, however close their topic ("In which version was fetch_archive() added?").
-    An acronym the passages spell out ("UN" for "United Nations") is known."""
+    A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
+    "United Nations"), are known."""
     known = retrieval.statistics.document_frequency
     unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
     if unknown:  # a document's title or publisher names it too, though its text may not
         labels = {t for hit in retrieval.hits for t in terms(f"{hit.chunk.title} {hit.chunk.publication}")}
         unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
     if unknown:
+        squashed = _squashed(" ".join(hit.chunk.text for hit in retrieval.hits))
+        unknown = [n for n in unknown if _squashed(n) not in squashed]
+    if unknown:
         spelled = _spelled_out_acronyms(retrieval)
         unknown = [n for n in unknown if not all(w in spelled or w.lower() in known for w in n.split())]
     return unknown
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, lower-cased: how a name compares however it is hyphenated, dotted or spaced."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
 _SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+)+")
