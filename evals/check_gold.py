@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 
 CATEGORIES = {
+    "fact",  # the documentation corpora's factual questions
     "company",
     "instrument",
     "person",
