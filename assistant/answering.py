@@ -44,8 +44,8 @@ SOFT_TYPES = frozenset({"reason"})
 RETRIEVAL_RANK_WEIGHT = 0.05
 SHORT_LIST = 4  # a list this long comes whole after the sentence that introduces it; of a longer one, the best
 LONG_LIST_ITEMS = 3
-CONTEXT_TERM_FACTOR = 0.5
-SHORT_SENTENCE_WORDS = 3  # a question term found only in the sentence's section heading counts half
+CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
+SHORT_SENTENCE_WORDS = 3  # a sentence this short ("Default: 0.") is a label of the sentence before it
 
 
 @dataclass(frozen=True)
