@@ -15,6 +15,7 @@ import numpy as np
 
 from .answer_types import can_answer_type
 from .answerer import Citation, Draft, Query, cite
+from .chunking import Sentence
 from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
 from .markers import marker, strip_markers
@@ -46,6 +47,7 @@ SHORT_LIST = 4  # a list this long comes whole after the sentence that introduce
 LONG_LIST_ITEMS = 3
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 SHORT_SENTENCE_WORDS = 3  # a sentence this short ("Default: 0.") is a label of the sentence before it
+TERM_CHARS = 60  # a heading this short, right above a description, is the term it describes
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Evidence:
     # sentence an opening "Its founder…" refers to, when that one is in the block before (it is not quoted).
     asked: str = ""
     relevance: float = 0.0  # the score before a preferred answer type reorders candidates: what refusal weighs
+    own: str = ""  # the sentence alone, when `text` also quotes the term above it (scored as the sentence)
     block: int = -1  # the document block the sentence is in
     kind: str = ""  # the kind of that block (paragraph, list_item, table_row)
 
@@ -127,7 +130,7 @@ class ExtractiveAnswerer:
         for position, hit in enumerate(retrieval.hits):
             rank.setdefault(hit.chunk.id, position)
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
-            present = set(terms(sentence.text))
+            present = set(terms(sentence.own or sentence.text))
             context = set(terms(sentence.chunk.section)) | set(terms(sentence.asked))
             coverage = sum(w if t in present else w * CONTEXT_TERM_FACTOR if t in context else 0.0
                            for t, w in weights.items()) / total
@@ -139,7 +142,7 @@ class ExtractiveAnswerer:
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
-                                   coverage, sentence.asked, relevance, sentence.block, sentence.kind))
+                                   coverage, sentence.asked, relevance, sentence.own, sentence.block, sentence.kind))
         return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
@@ -294,7 +297,7 @@ def _in_context(evidence: Evidence) -> str:
     """A sentence as it is embedded for scoring: under the innermost heading of its section and the question the
     text asked just before it, if any."""
     heading = evidence.chunk.section.rsplit(SECTION_SEPARATOR, 1)[-1]
-    return "\n".join(part for part in (heading, evidence.asked, evidence.text) if part)
+    return "\n".join(part for part in (heading, evidence.asked, evidence.own or evidence.text) if part)
 
 
 def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
@@ -323,17 +326,35 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
             if not sentence.is_prose or _is_question(chunk.text[sentence.start:sentence.end]):
                 continue
             begin = sentence.start
+            own = ""
             previous = chunk.sentences[n - 1] if n > 0 else None
             if previous is not None and previous.block == sentence.block and \
                     _leans_on_previous(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
+            elif previous is not None and _is_term_of(chunk, previous, sentence):
+                # "-a, --all" + "This option is only valid for push.": quoted with its term, scored as itself (the
+                # term is its section heading, which scoring reads anyway)
+                begin, own = previous.start, chunk.text[sentence.start:sentence.end]
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
                 asked = _leaned_on(chunk, n) if begin == sentence.start else ""
                 seen[key] = Evidence(chunk, chunk.start + begin, chunk.start + sentence.end,
-                                     chunk.text[begin:sentence.end], asked=asked, block=sentence.block,
+                                     chunk.text[begin:sentence.end], asked=asked, own=own, block=sentence.block,
                                      kind=sentence.kind)
     return list(seen.values())
+
+
+# A term is written as code or as a lower-case word ("--lock", "create", "json.dumps(obj)", "MAX_LEN"); a section
+# title ("DESCRIPTION", "Bisect run") is capitalised prose.
+_TERM = re.compile(r"(?![A-Z])\S|.*(?:[_()<>=`]|--)")
+
+
+def _is_term_of(chunk: StoredChunk, heading: Sentence, sentence: Sentence) -> bool:
+    """Whether `heading` is a short term (a defined word, an option, a key, a signature) directly above the
+    sentence, which is the first of its block: the description reads as the term's, so it is quoted with it."""
+    label = chunk.text[heading.start:heading.end]
+    return heading.kind == "heading" and heading.block == sentence.block - 1 and len(label) <= TERM_CHARS and \
+        "\n" not in label and _TERM.match(label) is not None and not chunk.text[heading.end:sentence.start].strip()
 
 
 def _leans_on_previous(sentence: str) -> bool:

@@ -289,3 +289,23 @@ def test_a_name_written_another_way_or_spelled_out_is_not_unknown(three_domains:
                               ("What does the Coast Guard inspect?", ["Coast Guard"])):
         query, retrieval = three_domains.prepare(question)
         assert _unknown_names(query.own_words, retrieval) == unknown
+
+
+def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) -> None:
+    """An option list (HTML <dl>): the answer quotes "--dry-dock" with its description, so the option asked about
+    is named in the answer; a capitalised section title is not a term and is left out."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "launch.html").write_text(
+        "<html><body><h1>launch(8)</h1><h2>DESCRIPTION</h2><p>The launch tool floats a finished hull.</p>"
+        "<h2>OPTIONS</h2><dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
+        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
+        encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    answer = bot.ask("Which option floods the dry dock before the gates open?")
+    assert any(c.quote.startswith("--dry-dock") and c.quote.endswith("before the gates open.")
+               for c in answer.citations), answer.text
+    described = bot.ask("What does the launch tool do?")
+    assert all(not c.quote.startswith("DESCRIPTION") for c in described.citations), described.text
+    assert_citations_are_exact(bot, answer)
