@@ -29,18 +29,19 @@ def condense(question: str, history: History, rarity: Callable[[str], float]) ->
         return question
     asked = question.lower()
 
-    def ranked(found: list[str]) -> list[str]:
+    def ranked(found: list[str], by_rarity: bool = True) -> list[str]:
         kept = [c for c in dict.fromkeys(found) if c.lower() not in asked and rarity(c) > 0]
         kept = [c for c in kept if not any(c != other and c in other for other in kept)]
-        return sorted(kept, key=lambda c: -rarity(c))
+        return sorted(kept, key=lambda c: -rarity(c)) if by_rarity else kept
 
-    def subjects_of(text: str) -> list[str]:
-        return ranked(names_in(text))[:_MAX_NAMES]
+    def subjects_of(text: str, by_rarity: bool = True) -> list[str]:
+        return ranked(names_in(text), by_rarity)[:_MAX_NAMES]
 
     turns = list(history)
     for index in range(len(turns) - 1, -1, -1):
         user_turn, reply = turns[index]
-        subjects = subjects_of(user_turn) or subjects_of(strip_markers(reply)[:_ANSWER_CHARS])
+        # A reply names its subject first ("`shell` {boolean} If true, runs command inside a shell."): in order.
+        subjects = subjects_of(user_turn) or subjects_of(strip_markers(reply)[:_ANSWER_CHARS], by_rarity=False)
         content = [w for w in ranked([w for w in words(user_turn) if w not in STOPWORDS])
                    if not any(w in subject.lower() for subject in subjects)]
         added = [*subjects, *content[:_CONTENT_WORDS]] if subjects else content[:_CONTENT_WORDS_ALONE]

@@ -65,15 +65,19 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z]\w*(?:-[A-Z0-9]\w*)*(?:\s+(?:of\s+)?[A-Z0
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\))")
 
 
+_CODE_SPAN = r"[A-Za-z_][\w.\-]{1,39}"
+
+
 def is_identifier(name: str) -> bool:
     """Whether a name is written as code (dotted, snake_case or called) rather than as words."""
     return _IDENTIFIER.fullmatch(name) is not None or (name.endswith("()") and _IDENTIFIER.match(name) is not None)
 
 
 def names_in(text: str) -> list[str]:
-    """What a text names: code identifiers ("json.JSONDecoder", "compare_digest()") and capitalised word runs
-    ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which is capitalised whatever it is."""
-    found = list(_IDENTIFIER.findall(text))
+    """What a text names, in order: code (a `code span`, or an identifier written as code: "json.JSONDecoder",
+    "compare_digest()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which
+    is capitalised whatever it is."""
+    found = [m.group(1) or m.group(2) for m in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})", text)]
     for match in _CAPITALISED_RUN.finditer(text):
         name = match.group(0)
         if match.start() == 0 or re.search(r"[.?!:]\s*$", text[:match.start()]):

@@ -9,7 +9,8 @@ from assistant.conversation import condense
 from assistant.text import names_in
 
 # A corpus's rarity: here, rarer words are longer ones, and words the corpus never uses score 0.
-KNOWN = {"marker", "option", "contents", "table", "extension", "json.jsondecoder", "strict", "parameter", "default",
+KNOWN = {"reverse", "winch", "backwards", "hauls", "marker", "option", "contents", "table", "extension",
+         "json.jsondecoder", "strict", "parameter", "default",
          "hull", "shipyard", "harbour", "sourdough", "starter", "bakery", "feed", "compare_digest", "secrets",
          "tokens", "function", "module", "equal", "check", "whether", "two", "use"}
 
@@ -29,6 +30,9 @@ def rarity(text: str) -> float:
     ([("Which function in the secrets module should I use to check whether two tokens are equal?",
        "Use compare_digest() to compare them. [1]")],
      "What attack is that meant to stop?", ["compare_digest"]),
+    # the reply names its subject first, in a code span; rarer words later in it are not what "its" points at
+    ([("Which option makes the winch run backwards?", "`reverse` {boolean} If `true`, the winch hauls. [1]")],
+     "What is its default?", ["reverse"]),
     # a bakery: a plain-word subject only
     ([("How often should I feed a sourdough starter?", "Daily. [1]")],
      "What happens if I forget it?", ["sourdough", "starter"]),
@@ -59,6 +63,7 @@ def test_a_chain_of_follow_ups_keeps_the_first_subject() -> None:
     ("Does heapq.merge() accept a key, like compare_digest()?", ["heapq.merge", "compare_digest"]),
     ("Can a URL-building callable return None?", ["URL", "None"]),        # the hyphenated tail is not a name
     ("Is the OpenSSL-backed hash faster than the Ministry of Finance's?", ["OpenSSL", "Ministry of Finance"]),
+    ("`hull_depth` {number} The draught of the `ferry`.", ["hull_depth", "ferry"]),   # code spans, in order
 ])
 def test_names_are_capitalised_runs_and_code_identifiers(text: str, names: list[str]) -> None:
     assert names_in(text) == names
