@@ -125,10 +125,12 @@ _QUOTED_STOP = re.compile(r"(['\"`‘“])\.(['\"`’”])$")
 
 
 def sentences_of(text: str) -> list[tuple[int, int]]:
-    """punkt's sentence spans of one block of prose, with breaks after a quoted literal full stop undone."""
+    """punkt's sentence spans of one block of prose, with breaks undone after a quoted literal full stop ("then '.'
+    is returned") and where no space follows the stop ("extensions.* were"): a sentence starts after a space."""
     spans: list[tuple[int, int]] = []
     for start, end in punkt().span_tokenize(text):
-        if spans and _QUOTED_STOP.search(text[spans[-1][0]:spans[-1][1]]) and text[start:start + 1].islower():
+        if spans and (start == spans[-1][1] or (_QUOTED_STOP.search(text[spans[-1][0]:spans[-1][1]])
+                                               and text[start:start + 1].islower())):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))

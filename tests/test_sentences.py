@@ -20,6 +20,8 @@ from assistant.text import sentence_spans
      ["The U.S. Coast Guard inspected the hull.", "No defects were found."]),
     ("If the joined path is empty then '.' is returned. Trailing separators are kept.",          # a quoted stop
      ["If the joined path is empty then '.' is returned.", "Trailing separators are kept."]),
+    ("Settings named harbour.* were read by mistake. That is fixed.",                           # no space: no end
+     ["Settings named harbour.* were read by mistake.", "That is fixed."]),
     ("Fields are split on the \".\" character. Escape it to keep it.",
      ["Fields are split on the \".\" character.", "Escape it to keep it."]),
 ])
