@@ -17,8 +17,8 @@ _CONTENT_WORDS_ALONE = 6  # when the turn names nothing
 def condense(question: str, history: History, rarity: Callable[[str], float]) -> str:
     """The question plus what the latest turn was about, when the question leans on it.
 
-    The subject is taken from the latest user turn: its names and code identifiers ("json.JSONDecoder",
-    "compare_digest()"), the rarest in the corpus first (by `rarity`, e.g. IDF; 0 for words the corpus never
+    The subject is taken from the latest user turn: its names and code identifiers ("harbour.Crane",
+    "lift_cargo()"), the rarest in the corpus first (by `rarity`, e.g. IDF; 0 for words the corpus never
     uses), since a rare name is what "it" most likely points at; when the turn has none, from the start of the
     reply to it. The turn's rarest other content word is added, because in technical text the thing referred to
     is often a plain word ("the marker option"). When that turn itself leaned on the one before ("What is its

@@ -74,8 +74,8 @@ def is_identifier(name: str) -> bool:
 
 
 def names_in(text: str) -> list[str]:
-    """What a text names, in order: code (a `code span`, or an identifier written as code: "json.JSONDecoder",
-    "compare_digest()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which
+    """What a text names, in order: code (a `code span`, or an identifier written as code: "harbour.Crane",
+    "lift_cargo()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which
     is capitalised whatever it is."""
     found = [m.group(1) or m.group(2) for m in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})", text)]
     for match in _CAPITALISED_RUN.finditer(text):
