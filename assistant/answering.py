@@ -391,11 +391,17 @@ def _compose(groups: list[list[Evidence]]) -> Draft:
                 numbers[key] = len(citations) + 1
                 citations.append(_citation(evidence, numbers[key]))
             markers.append(marker(numbers[key]))
-        parts.append(f"{group[0].text} {''.join(markers)}")
+        parts.append(f"{_flowing(group[0].text)} {''.join(markers)}")
     text = " ".join(parts)
     if _sources_disagree(groups):
         text = f"{DISAGREEMENT_PREFIX} {text}"
     return Draft(text, tuple(citations), refused=False)
+
+
+def _flowing(quote: str) -> str:
+    """A quote as the answer reads it: its words as they stand, with the source's line breaks and indentation (hard
+    wraps, a term above its description) made single spaces. The citation keeps the exact text and offsets."""
+    return " ".join(quote.split())
 
 
 def _sources_disagree(groups: list[list[Evidence]]) -> bool:
@@ -415,7 +421,7 @@ def _refusal(related: list[Evidence]) -> Draft:
     if not related:
         return Draft(REFUSAL_TEXT, (), refused=True)
     citations = tuple(_citation(e, n) for n, e in enumerate(related, 1))
-    lines = "\n".join(f"- {e.text} {marker(n)}" for n, e in enumerate(related, 1))
+    lines = "\n".join(f"- {_flowing(e.text)} {marker(n)}" for n, e in enumerate(related, 1))
     return Draft(f"{REFUSAL_TEXT}\n\n{RELATED_HEADER}\n{lines}", citations, refused=True)
 
 

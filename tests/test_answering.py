@@ -306,6 +306,8 @@ def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) 
     answer = bot.ask("Which option floods the dry dock before the gates open?")
     assert any(c.quote.startswith("--dry-dock") and c.quote.endswith("before the gates open.")
                for c in answer.citations), answer.text
+    # the answer reads the quote as one line; the citation keeps the source's line breaks and offsets
+    assert "--dry-dock Floods the dry dock slowly before the gates open." in answer.text
     described = bot.ask("What does the launch tool do?")
     assert all(not c.quote.startswith("DESCRIPTION") for c in described.citations), described.text
     assert_citations_are_exact(bot, answer)
