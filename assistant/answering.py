@@ -279,18 +279,24 @@ def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) 
 
 
 def _items_after(lead: Evidence, candidates: list[Evidence]) -> list[Evidence]:
-    """The first sentence of each list item in the blocks right after `lead`, in reading order (as retrieved)."""
+    """The first sentence of each item right after `lead`, in reading order (as retrieved): list items, or the
+    descriptions of a list of terms (each quoted with its term, the block above it)."""
     first_of_block: dict[int, Evidence] = {}
     for c in candidates:
-        if c.chunk.source == lead.chunk.source and c.kind == "list_item" and c.block > lead.block and \
+        if c.chunk.source == lead.chunk.source and c.block > lead.block and (c.kind == "list_item" or c.own) and \
                 (c.block not in first_of_block or c.start < first_of_block[c.block].start):
             first_of_block[c.block] = c
     items = []
     block = lead.block + 1
-    while block in first_of_block:
-        items.append(first_of_block[block])
-        block += 1
-    return items
+    while True:
+        if block in first_of_block and first_of_block[block].kind == "list_item":
+            items.append(first_of_block[block])
+            block += 1
+        elif block + 1 in first_of_block and first_of_block[block + 1].own:  # a term, then its description
+            items.append(first_of_block[block + 1])
+            block += 2
+        else:
+            return items
 
 
 def _in_context(evidence: Evidence) -> str:

@@ -298,7 +298,7 @@ def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) 
     sources.mkdir()
     (sources / "launch.html").write_text(
         "<html><body><h1>launch(8)</h1><h2>DESCRIPTION</h2><p>The launch tool floats a finished hull.</p>"
-        "<h2>OPTIONS</h2><dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
+        "<h2>OPTIONS</h2><p>Two options change how the launch is run:</p><dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
         "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
         encoding="utf-8")
     bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
@@ -308,6 +308,8 @@ def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) 
                for c in answer.citations), answer.text
     # the answer reads the quote as one line; the citation keeps the source's line breaks and offsets
     assert "--dry-dock Floods the dry dock slowly before the gates open." in answer.text
+    options = bot.ask("Which options change how the launch is run?")  # a list of terms after its lead sentence
+    assert "--dry-dock Floods the dry dock" in options.text and "--tugs <n> Number of harbour tugs" in options.text
     described = bot.ask("What does the launch tool do?")
     assert all(not c.quote.startswith("DESCRIPTION") for c in described.citations), described.text
     assert_citations_are_exact(bot, answer)
