@@ -164,7 +164,11 @@ class ExtractiveAnswerer:
         vectors = self.sentences.vectors([c.text for c in pool])
         groups: list[list[int]] = []
         for i, candidate in enumerate(pool):
-            if any(_overlaps(pool[j], candidate) for g in groups for j in g):
+            overlapped = [(g, k) for g in groups for k, j in enumerate(g) if _overlaps(pool[j], candidate)]
+            if overlapped:
+                for g, k in overlapped:  # the same sentence with the one it leans on ("… It inherits OSError."):
+                    if _contains(candidate, pool[g[k]]):  # the fuller quote takes its place
+                        g[k] = i
                 continue
             twin = next((g for g in groups if float(vectors[g[0]] @ vectors[i]) >= NEAR_DUPLICATE), None)
             if twin is not None:
@@ -314,6 +318,12 @@ def _non_overlapping(candidates: list[Evidence], limit: int) -> list[Evidence]:
         if not any(_overlaps(candidate, c) for c in chosen):
             chosen.append(candidate)
     return chosen
+
+
+def _contains(a: Evidence, b: Evidence) -> bool:
+    """Whether `a` quotes all of `b` and more."""
+    same_place = a.chunk.source == b.chunk.source
+    return same_place and a.start <= b.start and b.end <= a.end and (a.start, a.end) != (b.start, b.end)
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:

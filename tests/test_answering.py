@@ -298,7 +298,8 @@ def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) 
     sources.mkdir()
     (sources / "launch.html").write_text(
         "<html><body><h1>launch(8)</h1><h2>DESCRIPTION</h2><p>The launch tool floats a finished hull.</p>"
-        "<h2>OPTIONS</h2><p>Two options change how the launch is run:</p><dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
+        "<h2>OPTIONS</h2><p>Two options change how the launch is run:</p>"
+        "<dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
         "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
         encoding="utf-8")
     bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
@@ -313,3 +314,17 @@ def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) 
     described = bot.ask("What does the launch tool do?")
     assert all(not c.quote.startswith("DESCRIPTION") for c in described.citations), described.text
     assert_citations_are_exact(bot, answer)
+
+
+def test_the_fuller_quote_of_a_sentence_replaces_the_bare_one(embedder) -> None:
+    """"The error is raised for bad logs." scores a little higher alone than with the sentence that leans on it
+    ("It inherits from OSError."), but the fuller quote is the better answer: it takes the bare one's place."""
+    from assistant.answering import Evidence, ExtractiveAnswerer
+    from assistant.store import StoredChunk
+
+    text = "The error is raised for bad kiln logs. It inherits from OSError."
+    chunk = StoredChunk("k1", text, "kiln.txt", "Kiln", "", 0, len(text))
+    bare = Evidence(chunk, 0, 38, text[:38], score=0.6, relevance=0.6)
+    fuller = Evidence(chunk, 0, len(text), text, score=0.55, relevance=0.55)
+    groups = ExtractiveAnswerer(embedder, refusal_threshold=0.3, max_evidence=4)._select([bare, fuller])
+    assert [[e.text for e in g] for g in groups] == [[text]]
