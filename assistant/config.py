@@ -41,7 +41,7 @@ class Settings(BaseSettings):
 
     retrieve_k: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever.")
     fused_k: int = Field(8, ge=1, le=50, description="Chunks kept after rank fusion.")
-    max_evidence: int = Field(4, ge=1, le=10, description="Most answer sentences (each with its marker).")
+    max_evidence: int = Field(5, ge=1, le=10, description="Most answer sentences (each with its marker).")
     refusal_threshold: float = Field(0.30, ge=0.0, le=1.0, description="Least evidence score to answer.")
     max_question_chars: int = Field(2000, ge=10)
     max_history_turns: int = Field(50, ge=0, description="Most earlier turns a question may come with.")
