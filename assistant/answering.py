@@ -187,8 +187,9 @@ def _unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     "United Nations"), are known."""
     known = retrieval.statistics.document_frequency
     unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
-    if unknown:  # a document's title or publisher names it too, though its text may not
-        labels = {t for hit in retrieval.hits for t in terms(f"{hit.chunk.title} {hit.chunk.publication}")}
+    if unknown:  # a document's title, publisher or file name names it too, though its text may not
+        labels = {t for hit in retrieval.hits
+                  for t in terms(f"{hit.chunk.title} {hit.chunk.publication} {hit.chunk.source}")}
         unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
     if unknown:
         squashed = _squashed(" ".join(hit.chunk.text for hit in retrieval.hits))
