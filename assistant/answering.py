@@ -20,9 +20,10 @@ from .documents import SECTION_SEPARATOR
 from .embedding import Embedder
 from .markers import marker, strip_markers
 from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
-from .retrieval import Retrieval, Retrieved, TermStatistics
+from .retrieval import Retrieval, Retrieved
 from .store import StoredChunk
-from .text import is_identifier, names_in, opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
+from .subjects import Subject, near_text, subject_of, unknown_names
+from .text import opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
@@ -101,11 +102,11 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, retrieval: Retrieval) -> Draft:
         candidates = self.score(query, retrieval)
-        if _unknown_names(query.own_words, retrieval):
+        if unknown_names(query.own_words, retrieval):
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         answer_type = query.answer_type
         typed_strictly = answer_type is not None and answer_type not in SOFT_TYPES
-        subject = _subject(query.own_words, retrieval.statistics) if typed_strictly else None
+        subject = subject_of(query.own_words, retrieval.statistics) if typed_strictly else None
         typed = [c for c in candidates if answer_type in SOFT_TYPES or _holds(c, answer_type, query.own_words, subject)]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
@@ -180,88 +181,10 @@ class ExtractiveAnswerer:
         return [[pool[i] for i in g] for g in groups]
 
 
-def _unknown_names(question: str, retrieval: Retrieval) -> list[str]:
-    """The names and identifiers the question gives that no indexed passage uses: the sources cannot say
-    anything about them, however close their topic ("In which version was fetch_archive() added?").
-    A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
-    "United Nations"), are known."""
-    known = retrieval.statistics.document_frequency
-    unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
-    if unknown:  # a document's title, publisher or file name names it too, though its text may not
-        labels = {t for hit in retrieval.hits
-                  for t in terms(f"{hit.chunk.title} {hit.chunk.publication} {hit.chunk.source}")}
-        unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
-    if unknown:
-        squashed = _squashed(" ".join(hit.chunk.text for hit in retrieval.hits))
-        unknown = [n for n in unknown if _squashed(n) not in squashed]
-    if unknown:
-        spelled = _spelled_out_acronyms(retrieval)
-        unknown = [n for n in unknown if not all(w in spelled or w.lower() in known for w in n.split())]
-    return unknown
-
-
-def _squashed(text: str) -> str:
-    """Letters and digits only, lower-cased: how a name compares however it is hyphenated, dotted or spaced."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
-_SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+)+")
-_MINOR_WORDS = frozenset({"of", "and", "for", "the", "on"})
-
-
-def _spelled_out_acronyms(retrieval: Retrieval) -> set[str]:
-    """The acronyms of the capitalised phrases in the retrieved passages, and of each run of words in them ("The
-    United Nations Office" gives "UNO", "UN" and "NO" among others)."""
-    acronyms: set[str] = set()
-    for hit in retrieval.hits:
-        for phrase in _SPELLED_OUT.findall(hit.chunk.text):
-            initials = [w[0] for w in phrase.split() if w.lower() not in _MINOR_WORDS]
-            acronyms.update("".join(initials[i:j]) for i in range(len(initials))
-                            for j in range(i + 2, len(initials) + 1))
-    return acronyms
-
-
-@dataclass(frozen=True)
-class Subject:
-    """The most specific thing a question names, as a passage would show it: a code identifier by its last part,
-    whole ("token_bytes", not the words "token" and "bytes"), a name by its words (a phrase by its rarest word)."""
-
-    identifier: str = ""
-    words: tuple[str, ...] = ()
-
-    def shown_in(self, text: str) -> bool:
-        if self.identifier:
-            return re.search(rf"(?<!\w){re.escape(self.identifier)}(?!\w)", text, re.I) is not None
-        return set(self.words) <= set(terms(text))
-
-
-def _subject(question: str, statistics: TermStatistics) -> Subject | None:
-    """The question's rarest name in the corpus, if it names any (see `Subject`)."""
-    named = [n for n in names_in(question) if terms(n)]
-    if not named:
-        return None
-    name = max(named, key=statistics.rarity)
-    if is_identifier(name):
-        return Subject(identifier=name.removesuffix("()").rsplit(".", 1)[-1])
-    if " " in name.strip():  # a phrase ("the Commerce Department") is recognised by its rarest word
-        return Subject(words=(max(terms(name), key=statistics.idf),))
-    return Subject(words=tuple(terms(name)))
-
-
 def _holds(evidence: Evidence, answer_type: str | None, question: str, subject: Subject | None) -> bool:
     """Whether the sentence gives the kind of value asked for, and gives it of the question's subject."""
-    near = _near(evidence)
+    near = near_text(evidence.chunk, evidence.block)
     return can_answer_type(evidence.text, answer_type, question, near) and (subject is None or subject.shown_in(near))
-
-
-def _near(evidence: Evidence) -> str:
-    """What a sentence is read with: its block and the block before (a signature, a term, a FAQ question), its
-    section heading and its document's title. A value found elsewhere belongs to something else ("the server
-    listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
-    chunk = evidence.chunk
-    near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences
-                    if evidence.block - 1 <= s.block <= evidence.block)
-    return f"{near}\n{chunk.section}\n{chunk.title}"
 
 
 def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) -> list[list[Evidence]]:

@@ -283,12 +283,12 @@ def test_a_sentence_that_introduces_a_list_comes_with_its_items(three_domains: A
 def test_a_name_written_another_way_or_spelled_out_is_not_unknown(three_domains: Assistant) -> None:
     """Only a name no passage uses makes a question unanswerable: "OpenSocket" is open_socket and "HSA" the Harbour
     Safety Authority, however the passages write them."""
-    from assistant.answering import _unknown_names
+    from assistant.subjects import unknown_names
 
     for question, unknown in (("What does OpenSocket return?", []), ("Whom does the HSA report to?", []),
                               ("What does the Coast Guard inspect?", ["Coast Guard"])):
         query, retrieval = three_domains.prepare(question)
-        assert _unknown_names(query.own_words, retrieval) == unknown
+        assert unknown_names(query.own_words, retrieval) == unknown
 
 
 def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) -> None:

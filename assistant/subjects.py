@@ -1,0 +1,91 @@
+"""What a question names, and whether the sources or a passage speak of it.
+
+A question that names something no indexed passage uses cannot be answered from these sources, however close
+their topic; a value (a default, a number, a version) answers a question only where the question's most specific
+name is: in the value's block, the block before it, its section or its document's title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .retrieval import Retrieval, TermStatistics
+from .store import StoredChunk
+from .text import is_identifier, names_in, terms
+
+
+def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
+    """The names and identifiers the question gives that no indexed passage uses: the sources cannot say
+    anything about them, however close their topic ("In which version was fetch_archive() added?").
+    A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
+    "United Nations"), are known."""
+    known = retrieval.statistics.document_frequency
+    unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
+    if unknown:  # a document's title, publisher or file name names it too, though its text may not
+        labels = {t for hit in retrieval.hits
+                  for t in terms(f"{hit.chunk.title} {hit.chunk.publication} {hit.chunk.source}")}
+        unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
+    if unknown:
+        squashed = _squashed(" ".join(hit.chunk.text for hit in retrieval.hits))
+        unknown = [n for n in unknown if _squashed(n) not in squashed]
+    if unknown:
+        spelled = _spelled_out_acronyms(retrieval)
+        unknown = [n for n in unknown if not all(w in spelled or w.lower() in known for w in n.split())]
+    return unknown
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, lower-cased: how a name compares however it is hyphenated, dotted or spaced."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+_SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)?[A-Z][a-z]+)+")
+_MINOR_WORDS = frozenset({"of", "and", "for", "the", "on"})
+
+
+def _spelled_out_acronyms(retrieval: Retrieval) -> set[str]:
+    """The acronyms of the capitalised phrases in the retrieved passages, and of each run of words in them ("The
+    United Nations Office" gives "UNO", "UN" and "NO" among others)."""
+    acronyms: set[str] = set()
+    for hit in retrieval.hits:
+        for phrase in _SPELLED_OUT.findall(hit.chunk.text):
+            initials = [w[0] for w in phrase.split() if w.lower() not in _MINOR_WORDS]
+            acronyms.update("".join(initials[i:j]) for i in range(len(initials))
+                            for j in range(i + 2, len(initials) + 1))
+    return acronyms
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The most specific thing a question names, as a passage would show it: a code identifier by its last part,
+    whole ("token_bytes", not the words "token" and "bytes"), a name by its words (a phrase by its rarest word)."""
+
+    identifier: str = ""
+    words: tuple[str, ...] = ()
+
+    def shown_in(self, text: str) -> bool:
+        if self.identifier:
+            return re.search(rf"(?<!\w){re.escape(self.identifier)}(?!\w)", text, re.I) is not None
+        return set(self.words) <= set(terms(text))
+
+
+def subject_of(question: str, statistics: TermStatistics) -> Subject | None:
+    """The question's rarest name in the corpus, if it names any (see `Subject`)."""
+    named = [n for n in names_in(question) if terms(n)]
+    if not named:
+        return None
+    name = max(named, key=statistics.rarity)
+    if is_identifier(name):
+        return Subject(identifier=name.removesuffix("()").rsplit(".", 1)[-1])
+    if " " in name.strip():  # a phrase ("the Commerce Department") is recognised by its rarest word
+        return Subject(words=(max(terms(name), key=statistics.idf),))
+    return Subject(words=tuple(terms(name)))
+
+
+def near_text(chunk: StoredChunk, block: int) -> str:
+    """What a sentence of `block` is read with: its block and the block before (a signature, a term, a FAQ
+    question), its section heading and its document's title. A value found elsewhere belongs to something else
+    ("the server listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
+    near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences if block - 1 <= s.block <= block)
+    return f"{near}\n{chunk.section}\n{chunk.title}"
