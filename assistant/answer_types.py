@@ -37,20 +37,35 @@ _LENGTH_UNITS = r"long|short|inch(?:es)?|feet|foot|miles?|meters?|metres?|millim
 _PER = r"per|every|hertz|baud"
 _EXTENT = rf"length|width|wide|columns?|characters?|chars?|digits?|words?|lines?|{_DATA_UNITS}|{_LENGTH_UNITS}"
 _MEASURE_WORDS: dict[str, str] = {
-    "size": rf"size|large|big|small|{_DATA_UNITS}", "length": _EXTENT,
+    "size": rf"size|large|big|small|{_DATA_UNITS}",
+    "length": _EXTENT,
+    "width": _EXTENT,
     "limit": r"limit|maximum|max|minimum|min|at most|up to|at least|no more than",
-    "level": r"levels?", "rate": rf"rate|{_PER}", "speed": rf"speed|fast|slow|{_PER}", "voltage": r"volts?|voltage",
-    "current": r"current|amps?|amperes?", "temperature": r"temperature|degrees?", "pressure": r"pressure|bar|psi",
-    "frequency": rf"frequency|times|{_PER}", "duration": _TIME_UNITS, "timeout": rf"time(?:s|d)? ?out|{_TIME_UNITS}",
-    "interval": rf"interval|{_PER}|{_TIME_UNITS}", "latency": rf"latency|{_TIME_UNITS}",
-    "capacity": rf"capacity|holds?|stores?|{_DATA_UNITS}", "depth": rf"depth|deep|{_LENGTH_UNITS}",
-    "width": _EXTENT, "height": rf"height|high|tall|rows?|lines?|"
-    rf"{_LENGTH_UNITS}", "distance": rf"distance|far|{_LENGTH_UNITS}", "weight": r"weight|heavy|weighs?|pounds?|"
-    r"tons?|tonnes?|kilograms?|grams?", "threshold": r"threshold|limit|above|below|exceeds?|more than|less than",
-    "resolution": r"resolution|dpi|pixels?", "bandwidth": rf"bandwidth|{_PER}", "throughput": rf"throughput|{_PER}",
+    "level": r"levels?",
+    "rate": rf"rate|{_PER}",
+    "speed": rf"speed|fast|slow|{_PER}",
+    "voltage": r"volts?|voltage",
+    "current": r"current|amps?|amperes?",
+    "temperature": r"temperature|degrees?",
+    "pressure": r"pressure|bar|psi",
+    "frequency": rf"frequency|times|{_PER}",
+    "duration": _TIME_UNITS,
+    "timeout": rf"time(?:s|d)? ?out|{_TIME_UNITS}",
+    "interval": rf"interval|{_PER}|{_TIME_UNITS}",
+    "latency": rf"latency|{_TIME_UNITS}",
+    "capacity": rf"capacity|holds?|stores?|{_DATA_UNITS}",
+    "depth": rf"depth|deep|{_LENGTH_UNITS}",
+    "height": rf"height|high|tall|rows?|lines?|{_LENGTH_UNITS}",
+    "distance": rf"distance|far|{_LENGTH_UNITS}",
+    "weight": r"weight|heavy|weighs?|pounds?|tons?|tonnes?|kilograms?|grams?",
+    "threshold": r"threshold|limit|above|below|exceeds?|more than|less than",
+    "resolution": r"resolution|dpi|pixels?",
+    "bandwidth": rf"bandwidth|{_PER}",
+    "throughput": rf"throughput|{_PER}",
 }
 # A number with a unit symbol ("12 V", "3.5 GHz", "64KiB", "200 ms") is a measure of its own kind, whatever was asked.
-_UNIT_SYMBOL = re.compile(r"\d\s?(?:[kMGT]?(?:Hz|B|iB|bps|b/s)|[mµnk]?(?:s|m|g|V|A|W|Pa)|°[CF]|%|px|dpi|psi|K)\b")
+_UNIT_SYMBOL = re.compile(r"\d\s?(?:(?:[kMGT]?(?:Hz|B|iB|bps|b/s)|[mµnk]?(?:s|m|g|V|A|W|Pa)|°[CF]|px|dpi|psi|K)\b"
+                          r"(?![ \t]+[A-Za-z])|%)")  # "Step 3 A user…" gives no current
 # "What is the largest / maximum…" asks for a bound, and a number said to be one: "at least one space" does not
 # give the maximum length of anything.
 _UPPER_BOUND_QUESTION = re.compile(r"\bthe (?:largest|maximum|highest|biggest|longest|greatest)\b|\bmaximum \w+", re.I)
@@ -64,12 +79,13 @@ _LOWER_BOUND = re.compile(r"\b(?:minimum|min|at least|no less than|not less than
 # second line" asks for none.)
 _RATE_QUESTION = re.compile(r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|/s\b|"
                             r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])", re.I)
-_RATE = re.compile(r"\b(?:per|a|each|every) (?:second|minute|hour|day|week|month|year)\b|/\s?(?:s|sec|min|h)\b|"
+_RATE = re.compile(r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|/\s?(?:s|sec|min|h)\b|"
+                   r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])|"
                    r"\d\s?(?:[kMG]?(?:bps|B/s|Hz)|rpm|fps)\b|\b(?:hourly|daily|weekly|monthly|yearly|annually)\b", re.I)
 # "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
 # does not answer it.
 _DATA_SIZE_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:bits|bytes|kilobytes|megabytes|gigabytes|terabytes|"
-                                 r"[KMGT]i?B)\b|\bhow much (?:memory|disk|storage|space)\b", re.I)
+                                 r"[KMGT]i?B)\b|\bhow much (?:memory|disk|storage)\b", re.I)
 _DATA_SIZE = re.compile(r"\d\s*(?:[KMGT]i?B|[kmg]b|bytes?|bits?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b|"
                         r"\b(?:bytes?|bits?|kilobytes?|megabytes?|gigabytes?)\b", re.I)
 # ("How long may the label be?" asks for a length: a duration is asked with a verb of time.)
@@ -77,10 +93,11 @@ _DURATION_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:milliseconds|s
                                 r"months|years)\b|\bhow long\b.*\b(?:take|takes|took|last|lasts|lasted|wait|waits|"
                                 r"stay|stays|remain|remains|keep|keeps|kept)\b", re.I)
 _DURATION = re.compile(r"\b(?:milli|micro|nano)?seconds?\b|\b(?:minutes?|hours?|days?|weeks?|months?|years?)\b|"
-                       r"\d\s*(?:ms|s|h|min|µs|us|ns)\b|\b(?:forever|indefinitely)\b", re.I)
+                       r"\d\s*(?-i:ms|s|h|min|µs|us|ns)\b|\b(?:forever|indefinitely)\b", re.I)
 # An exit status is a number said to be one ("exits with status 2", "returns 1", "exit code 0").
 _EXIT_STATUS_QUESTION = re.compile(r"\b(?:what|which) (?:exit|return|status) (?:status|code|value)\b", re.I)
-_EXIT_STATUS = re.compile(r"\b(?:exit\w*|status|code|returns?|returned)\b", re.I)
+_EXIT_STATUS = re.compile(r"\b(?:exit(?:s|ed|ing)?|status|code|returns?|returned)(?:\s+(?:with|of|code|status|"
+                          r"value|is|was|=|:))*\s+-?\d+|\b\d+\s+(?:exit\s+)?(?:status|code)\b", re.I)
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|per|daily|hourly|weekly|monthly|yearly|annually|always|never|times|"
                         r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?|Hz|hertz)\b", re.I)
@@ -91,7 +108,9 @@ _PROPORTION = re.compile(r"%|\bper ?cent\b|\d(?:\.\d+)?\s*(?:x|×|times)\b|\b(?:
 _COMPLEXITY_QUESTION = re.compile(r"\b(?:time|space|memory|computational|algorithmic) complexity\b", re.I)
 # A bound is "O(n log n)" or an order of growth said of time or space ("in linear time"): "a linear ordering" is none.
 _COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|log-linear|linearithmic|quadratic|cubic|polynomial|"
-                         r"exponential|constant)[ -](?:time|space|memory)\b", re.I)
+                         r"exponential|constant)(?:[ -](?:time|space|memory)\b|\s+in\s+(?:the\s+)?"
+                         r"(?:n\b|number|size|length))|\btime\s+(?:linear|logarithmic|quadratic|proportional)\b",
+                         re.I)
 # "What is the default…" asks for the value a thing has when nobody sets it: the sentence names the default and
 # gives a literal (a number, a quoted or code value, a boolean-like word).
 _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b|\bdefault value\b", re.I)
@@ -116,6 +135,7 @@ _ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\binvent(?:ed|ors?)\b", r"\binvent(?:ed|ors?|ion)\b"),
         (r"\bdesign(?:ed|ers?)\b", r"\bdesign(?:ed|ers?)\b"),
         (r"\bmaintain(?:s|ed|ers?)\b", r"\bmaintain(?:s|ed|ers?|ing)\b")))
+# A title-case label ("Source Code:", "Release Notes:") is not a name.
 _PERSON = re.compile(r"(?-i:\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)*[ \t]+(?:(?:van|von|de|der|da|di|le)[ \t]+)?[A-Z][a-z]+\b)"
                      r"(?![ \t]*:)")
 # "Which exception / error…" is answered by a sentence that names one (an exception class or the word itself).
@@ -130,9 +150,12 @@ _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|e
 # "one" as a pronoun ("allows one to") and "once" as a conjunction ("once this size is reached") count nothing.
 _NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is|that|which|who)\b)" \
                 r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
-# A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either.
+# A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either, nor does a year (1800-2049) unless a
+# unit follows it ("2048 bytes", "2000 ms").
+_NO_UNIT = (r"(?!\s?(?:[KMGT]i?B|bytes?|bits?|ms|s|sec|seconds?|minutes?|px|pixels?|characters?|chars?|lines?|rows?|"
+            r"items?|entries|words?|[kMG]?Hz|rpm|mm|cm|km|kg|m|g|%)\b)")
 # ("name(1)" refers to a manual section and "HTTP/1.1" names a protocol: they count nothing either.)
-_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]\d|20[0-4])\d\b)\d[\d,.]*|"
+_QUANTITY = re.compile(rf"(?<![\w,./])(?<!\w\()(?!(?:1[89]\d|20[0-4])\d\b{_NO_UNIT})\d[\d,.]*|"
                        rf"\b(?:{_NUMBER_WORDS})\b{_NOT_A_NUMBER}", re.I)
 # An amount of money by its shape: a currency sign, an ISO 4217-style code next to a number ("USD 40",
 # "12 EUR"), a large round amount ("3.5bn"), or a generic unit word. No currency of any corpus is listed.
@@ -195,7 +218,7 @@ def _names_the_person(sentence: str, question: str, context: str) -> bool:
 
 def _measured(sentence: str, question: str, context: str) -> bool:
     """A number in the words or units of the measure asked about (see `_MEASURE_WORDS`); the words may be in the
-    sentence's context ("Length of tabs in the source." above "Default: 4")."""
+    sentence's context ("Width of a hull plate." above "Default: 12 mm.")."""
     asked = _MEASURE_QUESTION.search(question)
     if asked is None or not _QUANTITY.search(sentence):
         return False

@@ -167,7 +167,7 @@ class ExtractiveAnswerer:
         for i, candidate in enumerate(pool):
             overlapped = [(g, k) for g in groups for k, j in enumerate(g) if _overlaps(pool[j], candidate)]
             if overlapped:
-                for g, k in overlapped:  # the same sentence with the one it leans on ("… It inherits OSError."):
+                for g, k in overlapped:  # the same sentence with the one it leans on ("… It is lifted by crane."):
                     if _contains(candidate, pool[g[k]]):  # the fuller quote takes its place
                         g[k] = i
                 continue
@@ -188,14 +188,16 @@ def _holds(evidence: Evidence, answer_type: str | None, question: str, subject: 
 
 
 def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) -> list[list[Evidence]]:
-    """A chosen sentence that introduces a list ("…has the following required keys:") says nothing without it: the
-    items follow it, each an answer sentence of its own (all of a short list, the best-scored of a long one)."""
+    """A chosen sentence that introduces a list ("…has the following parts:") says nothing without it: the
+    items follow it, each an answer sentence of its own (all of a short list, the best-scored of a long one).
+    One list per answer, the best-scored lead's, so an answer stays within max_evidence + SHORT_LIST quotes."""
     chosen = {(e.chunk.source, e.start) for group in groups for e in group}
     result: list[list[Evidence]] = []
+    expanded = False
     for group in groups:
         result.append(group)
         lead = group[0]
-        if not lead.text.rstrip().endswith(":"):
+        if expanded or not lead.text.rstrip().endswith(":"):
             continue
         items = [i for i in _items_after(lead, candidates) if (i.chunk.source, i.start) not in chosen]
         if len(items) > SHORT_LIST:
@@ -203,6 +205,7 @@ def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) 
             items = [i for i in items if id(i) in best]
         chosen.update((i.chunk.source, i.start) for i in items)
         result.extend([item] for item in items)
+        expanded = bool(items)
     return result
 
 
@@ -272,7 +275,7 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
                     _leans_on_previous(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
             elif previous is not None and _is_term_of(chunk, previous, sentence):
-                # "-a, --all" + "This option is only valid for push.": quoted with its term, scored as itself (the
+                # "-f, --fast" + "This option skips the hull check.": quoted with its term, scored as itself (the
                 # term is its section heading, which scoring reads anyway)
                 begin, own = previous.start, chunk.text[sentence.start:sentence.end]
             key = (chunk.source, chunk.start + sentence.end)
@@ -284,9 +287,9 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
     return list(seen.values())
 
 
-# A term is written as code or as a lower-case word ("--lock", "create", "json.dumps(obj)", "MAX_LEN"); a section
-# title ("DESCRIPTION", "Bisect run") is capitalised prose.
-_TERM = re.compile(r"(?![A-Z])\S|.*(?:[_()<>=`]|--)")
+# A term is written as code or as a lower-case word ("--lock", "launch", "crane.lift(load)", "MAX_LOAD"); a section
+# title ("DESCRIPTION", "Launch rules", "1. Introduction", "(Optional) Settings") is capitalised or numbered prose.
+_TERM = re.compile(r"[a-z_\-<\[`'\"]|\S*(?:[_()<>=`]|--)\S*$")
 
 
 def _is_term_of(chunk: StoredChunk, heading: Sentence, sentence: Sentence) -> bool:

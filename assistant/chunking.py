@@ -28,7 +28,7 @@ from .text import sentences_of
 
 # What may lie between two blocks of one chunk: white space and list or quote markup ("* ", "2. ", "> ", "|"),
 # never words (a PDF page header, a navigation line) that are not part of the document's prose.
-_MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)?[\s*+\-•·▪–>|]*")
+_MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)[\s*+\-•·▪–>|]*)?")
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
 CHUNKER_VERSION = "8"

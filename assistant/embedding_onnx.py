@@ -44,6 +44,8 @@ class OnnxMiniLMEmbedder(Embedder):
     def __init__(self, cache_dir: Path, variant: str = "int8", batch_size: int = 1, threads: int | None = None) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown ONNX variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         self.cache_dir = Path(cache_dir)
         self.variant = variant
         self.batch_size = 1 if variant == "int8" else batch_size

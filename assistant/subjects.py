@@ -19,20 +19,32 @@ def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     """The names and identifiers the question gives that no indexed passage uses: the sources cannot say
     anything about them, however close their topic ("In which version was fetch_archive() added?").
     A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
-    "United Nations"), are known."""
+    "United Nations"), are known; an identifier is known only whole ("fetch" and "archive" do not make
+    fetch_archive)."""
     known = retrieval.statistics.document_frequency
-    unknown = [n for n in names_in(question) if any(t not in known for t in terms(n))]
+    passages = "\n".join(f"{hit.chunk.section}\n{hit.chunk.text}" for hit in retrieval.hits)
+    unknown = [n for n in names_in(question)
+               if (is_identifier(n) and not _shows_identifier(n, passages)) or any(t not in known for t in terms(n))]
     if unknown:  # a document's title, publisher or file name names it too, though its text may not
         labels = {t for hit in retrieval.hits
                   for t in terms(f"{hit.chunk.title} {hit.chunk.publication} {hit.chunk.source}")}
-        unknown = [n for n in unknown if any(t not in known and t not in labels for t in terms(n))]
+        unknown = [n for n in unknown if is_identifier(n) or any(t not in known and t not in labels for t in terms(n))]
     if unknown:
-        squashed = _squashed(" ".join(hit.chunk.text for hit in retrieval.hits))
+        squashed = _squashed(passages)
         unknown = [n for n in unknown if _squashed(n) not in squashed]
     if unknown:
         spelled = _spelled_out_acronyms(retrieval)
-        unknown = [n for n in unknown if not all(w in spelled or w.lower() in known for w in n.split())]
+        unknown = [n for n in unknown if is_identifier(n)
+                   or not all(w in spelled or all(t in known for t in terms(w)) for w in n.split())]
     return unknown
+
+
+def _last_part(identifier: str) -> str:
+    return identifier.removesuffix("()").rsplit(".", 1)[-1]
+
+
+def _shows_identifier(identifier: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(_last_part(identifier))}(?!\w)", text, re.I) is not None
 
 
 def _squashed(text: str) -> str:
@@ -59,26 +71,26 @@ def _spelled_out_acronyms(retrieval: Retrieval) -> set[str]:
 @dataclass(frozen=True)
 class Subject:
     """The most specific thing a question names, as a passage would show it: a code identifier by its last part,
-    whole ("token_bytes", not the words "token" and "bytes"), a name by its words (a phrase by its rarest word)."""
+    whole ("lift_cargo", not the words "lift" and "cargo"), a name by its words (a phrase by its rarest word)."""
 
     identifier: str = ""
     words: tuple[str, ...] = ()
 
     def shown_in(self, text: str) -> bool:
         if self.identifier:
-            return re.search(rf"(?<!\w){re.escape(self.identifier)}(?!\w)", text, re.I) is not None
-        return set(self.words) <= set(terms(text))
+            return _shows_identifier(self.identifier, text)
+        return set(self.words) <= set(terms(text)) or _squashed("".join(self.words)) in _squashed(text)
 
 
 def subject_of(question: str, statistics: TermStatistics) -> Subject | None:
-    """The question's rarest name in the corpus, if it names any (see `Subject`)."""
-    named = [n for n in names_in(question) if terms(n)]
+    """The question's rarest name that the corpus uses, if it names any (see `Subject`)."""
+    named = [n for n in names_in(question) if terms(n) and statistics.rarity(n) > 0]
     if not named:
         return None
     name = max(named, key=statistics.rarity)
     if is_identifier(name):
-        return Subject(identifier=name.removesuffix("()").rsplit(".", 1)[-1])
-    if " " in name.strip():  # a phrase ("the Commerce Department") is recognised by its rarest word
+        return Subject(identifier=_last_part(name))
+    if " " in name.strip():  # a phrase ("the Harbour Safety Authority") is recognised by its rarest word
         return Subject(words=(max(terms(name), key=statistics.idf),))
     return Subject(words=tuple(terms(name)))
 

@@ -62,7 +62,9 @@ def is_anaphoric_question(question: str) -> bool:
 # (A hyphenated lower-case tail is not part of the name: "URL-building" names URLs, "OpenSSL-backed" OpenSSL.)
 _CAPITALISED_RUN = re.compile(r"\b[A-Z]\w*(?:-[A-Z0-9]\w*)*(?:\s+(?:of\s+)?[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)*")
 # Code identifiers name a subject as surely as capitalised names do: dotted, snake_case, or called.
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\))")
+# (It starts a word: a long token is not searched from each of its letters.)
+_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\)))")
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")  # "e.g", "U.S": dotted letters are no identifier
 
 
 _CODE_SPAN = r"[A-Za-z_][\w.\-]{1,39}"
@@ -74,17 +76,22 @@ def is_identifier(name: str) -> bool:
 
 
 def names_in(text: str) -> list[str]:
-    """What a text names, in order: code (a `code span`, or an identifier written as code: "harbour.Crane",
-    "lift_cargo()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's first word, which
-    is capitalised whatever it is."""
-    found = [m.group(1) or m.group(2) for m in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})", text)]
+    """What a text names, in reading order: code (a `code span`, or an identifier written as code:
+    "harbour.Crane", "lift_cargo()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's
+    first word, which is capitalised whatever it is."""
+    found: list[tuple[int, str]] = []
+    for match in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})", text):
+        name = match.group(1) or match.group(2)
+        if not _ABBREVIATION.fullmatch(name):
+            found.append((match.start(), name))
+    code = [name for _, name in found]
     for match in _CAPITALISED_RUN.finditer(text):
         name = match.group(0)
         if match.start() == 0 or re.search(r"[.?!:]\s*$", text[:match.start()]):
             name = name.split(maxsplit=1)[1] if " " in name else ""
-        if name and name.lower() not in STOPWORDS and words(name) and not any(name in i for i in found):
-            found.append(name)
-    return list(dict.fromkeys(found))
+        if len(name) > 1 and name.lower() not in STOPWORDS and words(name) and not any(name in c for c in code):
+            found.append((match.start(), name))
+    return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
 def opens_with_anaphor(sentence: str) -> bool:

@@ -92,6 +92,10 @@ def test_a_default_is_named_with_its_value(sentence: str, answers: bool) -> None
     ("Plates are at least 12 mm thick.", "lower bound", True),
     ("The oven bakes 40 loaves per hour.", "rate", True),
     ("Each read takes 512 KiB of data.", "rate", False),                    # an amount, not per unit of time
+    ("Run the oven a second time with 2 trays.", "rate", False),
+    ("Exit code 0 means the launch succeeded.", "exit status", True),
+    ("See the code in example 2.", "exit status", False),
+    ("Inspections take time linear in the number of plates.", "complexity", True),
     ("Ferries are built from 2080 plates.", "quantity", True),                # a number, not a year
     ("Merging is done in one pass over the sorted inputs, lazily.", "complexity", False),
     ("A TimeoutError is raised after 30 seconds.", "exception", True),
@@ -127,6 +131,8 @@ def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answ
     ("What voltage does the winch motor need?", "The winch motor runs on 24 V.", True),
     ("What voltage does the winch motor need?", "A winch needs one motor.", False),
     ("What timeout does the client use?", "The client times out after 30 seconds.", True),
+    ("What timeout does the client use?", "The timeout is 2000 ms.", True),              # not the year 2000
+    ("What voltage does the winch motor need?", "Step 3 A deckhand starts the winch.", False),
 ])
 def test_a_measure_is_given_in_its_words_or_units(question: str, sentence: str, answers: bool) -> None:
     assert expected_answer_type(question) == "measure"
