@@ -77,17 +77,16 @@ _LOWER_BOUND = re.compile(r"\b(?:minimum|min|at least|no less than|not less than
                           r"shortest|lower|limit(?:s|ed)?|less than|fewer than|smaller than|shorter than)\b", re.I)
 # "How many … per second" asks for a rate: an amount per unit of time ("512 KiB per read" is none). ("Onto a
 # second line" asks for none.)
-_RATE_QUESTION = re.compile(r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|/s\b|"
-                            r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])", re.I)
-_RATE = re.compile(r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|/\s?(?:s|sec|min|h)\b|"
-                   r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])|"
-                   r"\d\s?(?:[kMG]?(?:bps|B/s|Hz)|rpm|fps)\b|\b(?:hourly|daily|weekly|monthly|yearly|annually)\b", re.I)
+_PER_TIME = (r"\b(?:per|each|every) (?:second|minute|hour|day|week|month|year)\b|"
+             r"\ba (?:second|minute|hour|day|week|month|year)\b(?!\s+[a-z])")
+_RATE_QUESTION = re.compile(rf"{_PER_TIME}|/s\b", re.I)
+_RATE = re.compile(rf"{_PER_TIME}|/\s?(?:s|sec|min|h)\b|\d\s?(?:[kMG]?(?:bps|B/s|Hz)|rpm|fps)\b|"
+                   r"\b(?:hourly|daily|weekly|monthly|yearly|annually)\b", re.I)
 # "How many bytes / seconds…" asks for an amount in that dimension: a number of items ("one of the workers")
 # does not answer it.
 _DATA_SIZE_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:bits|bytes|kilobytes|megabytes|gigabytes|terabytes|"
                                  r"[KMGT]i?B)\b|\bhow much (?:memory|disk|storage)\b", re.I)
-_DATA_SIZE = re.compile(r"\d\s*(?:[KMGT]i?B|[kmg]b|bytes?|bits?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b|"
-                        r"\b(?:bytes?|bits?|kilobytes?|megabytes?|gigabytes?)\b", re.I)
+_DATA_SIZE = re.compile(rf"\d\s*(?:[KMGT]i?B|[kmg]b|{_DATA_UNITS}|terabytes?)\b|\b(?:{_DATA_UNITS})\b", re.I)
 # ("How long may the label be?" asks for a length: a duration is asked with a verb of time.)
 _DURATION_QUESTION = re.compile(r"\bhow (?:many|much) (?:\w+ )?(?:milliseconds|seconds|minutes|hours|days|weeks|"
                                 r"months|years)\b|\bhow long\b.*\b(?:take|takes|took|last|lasts|lasted|wait|waits|"
@@ -124,7 +123,6 @@ _PERSON_QUESTION = re.compile(
     r"^\s*who\b.*\b(?:wrote|written|authored|founded|co-founded|created|invented|designed|maintains|maintained)\b|"
     r"^\s*who (?:is|are|was|were) the (?:authors?|founders?|co-founders?|creators?|inventors?|designers?|"
     r"maintainers?)\b", re.I)
-# A title-case label ("Source Code:", "Release Notes:") is not a name.
 # The person must be named in the role asked about: the founder where founding is said, the author where writing
 # is. A verb and its agent noun are one role ("who founded" is answered by "its founder, Ann Lee").
 _ROLES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(

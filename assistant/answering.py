@@ -105,9 +105,11 @@ class ExtractiveAnswerer:
         if unknown_names(query.own_words, retrieval):
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         answer_type = query.answer_type
-        typed_strictly = answer_type is not None and answer_type not in SOFT_TYPES
-        subject = subject_of(query.own_words, retrieval.statistics) if typed_strictly else None
-        typed = [c for c in candidates if answer_type in SOFT_TYPES or _holds(c, answer_type, query.own_words, subject)]
+        if answer_type is None or answer_type in SOFT_TYPES:  # any sentence may answer (reasons are only preferred)
+            typed = candidates
+        else:
+            subject = subject_of(query.own_words, retrieval.statistics)
+            typed = [c for c in candidates if _holds(c, answer_type, query.own_words, subject)]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
@@ -181,7 +183,7 @@ class ExtractiveAnswerer:
         return [[pool[i] for i in g] for g in groups]
 
 
-def _holds(evidence: Evidence, answer_type: str | None, question: str, subject: Subject | None) -> bool:
+def _holds(evidence: Evidence, answer_type: str, question: str, subject: Subject | None) -> bool:
     """Whether the sentence gives the kind of value asked for, and gives it of the question's subject."""
     near = near_text(evidence.chunk, evidence.block)
     return can_answer_type(evidence.text, answer_type, question, near) and (subject is None or subject.shown_in(near))

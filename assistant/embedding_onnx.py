@@ -114,7 +114,7 @@ class OnnxMiniLMEmbedder(Embedder):
             return out
         # Longest first, so each batch pads to texts of about its own length.
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        for index in self._batches([texts[i] for i in order], order):
+        for index in self._batches(order, texts):
             encoded = self._encoder.encode_batch([texts[i] for i in index])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
@@ -125,14 +125,14 @@ class OnnxMiniLMEmbedder(Embedder):
             out[index] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return out
 
-    def _batches(self, longest_first: list[str], order: np.ndarray) -> list[np.ndarray]:
+    def _batches(self, order: np.ndarray, texts: Sequence[str]) -> list[np.ndarray]:
         """Runs of `order`: `batch_size` texts each, except that short texts (sentences, questions) go
         SHORT_BATCH at a time in fp32, where one run per text costs more in overhead than a little padding (64
         sentences: 203 ms one at a time, 144 ms eight at a time). int8 always runs one text at a time (above)."""
         batches: list[np.ndarray] = []
         begin = 0
         while begin < len(order):
-            short = self.variant == "fp32" and len(longest_first[begin]) <= SHORT_TEXT_CHARS
+            short = self.variant == "fp32" and len(texts[order[begin]]) <= SHORT_TEXT_CHARS  # the batch's longest
             size = max(self.batch_size, SHORT_BATCH) if short else self.batch_size
             batches.append(order[begin:begin + size])
             begin += size

@@ -21,9 +21,12 @@ def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
     "United Nations"), are known; an identifier is known only whole ("fetch" and "archive" do not make
     fetch_archive)."""
+    names = names_in(question)
+    if not names:
+        return []
     known = retrieval.statistics.document_frequency
     passages = "\n".join(f"{hit.chunk.section}\n{hit.chunk.text}" for hit in retrieval.hits)
-    unknown = [n for n in names_in(question)
+    unknown = [n for n in names
                if (is_identifier(n) and not _shows_identifier(n, passages)) or any(t not in known for t in terms(n))]
     if unknown:  # a document's title, publisher or file name names it too, though its text may not
         labels = {t for hit in retrieval.hits
