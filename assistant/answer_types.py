@@ -145,9 +145,10 @@ _TIME_QUESTION = re.compile(
     r"\bin (?:what|which) year\b|\bon (?:what|which) (?:date|day)\b", re.I)
 _NUMBER_WORDS = (r"once|twice|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                  r"hundreds?|thousands?|millions?|billions?|dozens?|several|half")
-# "one" as a pronoun ("allows one to") and "once" as a conjunction ("once this size is reached") count nothing.
-_NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:to|can|could|may|might|must|should|would|will|needs?|has|is|that|which|who)\b)" \
-                r"(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
+# "one" as a pronoun ("allows one to", "one of the formats") and "once" as a conjunction ("once this size is
+# reached") count nothing.
+_NOT_A_NUMBER = r"(?!(?<=\bone)\s+(?:of|to|can|could|may|might|must|should|would|will|needs?|has|is|that|which|" \
+                r"who)\b)(?!(?<=\bonce)\s+(?:the|this|that|these|those|a|an|it|its|they|you|we|he|she|all|each|every)\b)"
 # A digit inside a name ("ASN1_MAX", "utf8", "sha256") counts nothing either, nor does a year (1800-2049) unless a
 # unit follows it ("2048 bytes", "2000 ms").
 _NO_UNIT = (r"(?!\s?(?:[KMGT]i?B|bytes?|bits?|ms|s|sec|seconds?|minutes?|px|pixels?|characters?|chars?|lines?|rows?|"
@@ -220,7 +221,7 @@ def _measured(sentence: str, question: str, context: str) -> bool:
     asked = _MEASURE_QUESTION.search(question)
     if asked is None or not _QUANTITY.search(sentence):
         return False
-    words = rf"\b(?:{_MEASURE_WORDS[asked.group(1).lower()]})\b"
+    words = rf"(?<![\w-])(?:{_MEASURE_WORDS[asked.group(1).lower()]})\b"  # "high-level", "fixed-size" measure nothing
     return re.search(words, f"{context}\n{sentence}", re.I) is not None or _UNIT_SYMBOL.search(sentence) is not None
 
 

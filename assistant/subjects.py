@@ -20,7 +20,8 @@ def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     anything about them, however close their topic ("In which version was fetch_archive() added?").
     A name written another way in the passages ("NodeJS" for "Node.js"), and an acronym they spell out ("UN" for
     "United Nations"), are known; an identifier is known only whole ("fetch" and "archive" do not make
-    fetch_archive)."""
+    fetch_archive). Names the question relates ("Does fetch_archive resume on Windows?") that no retrieved
+    passage gives together are unknown too: the sources say nothing of the one in the other's context."""
     names = names_in(question)
     if not names:
         return []
@@ -39,7 +40,30 @@ def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
         spelled = _spelled_out_acronyms(retrieval)
         unknown = [n for n in unknown if is_identifier(n)
                    or not all(w in spelled or all(t in known for t in terms(w)) for w in n.split())]
+    if not unknown and len(names) > 1 and not _said_together(names, retrieval):
+        return names
     return unknown
+
+
+def _said_together(names: list[str], retrieval: Retrieval) -> bool:
+    """Whether one document's retrieved passages give all the names (a question that relates two things the
+    documents only ever speak of apart is not answered by them)."""
+    documents: dict[str, list[str]] = {}
+    for hit in retrieval.hits:
+        c = hit.chunk
+        documents.setdefault(c.source, [c.title, c.publication, c.source]).extend((c.section, c.text))
+    acronyms = _spelled_out_acronyms(retrieval)
+    return any(all(_said_in(n, "\n".join(texts), acronyms) for n in names) for texts in documents.values())
+
+
+def _said_in(name: str, text: str, acronyms: set[str]) -> bool:
+    """Whether a text gives the name, however it is written (spaced, dotted, or an acronym spelled out)."""
+    if is_identifier(name):
+        return _shows_identifier(name, text)
+    if _squashed(name) in _squashed(text):
+        return True
+    said = set(terms(text))
+    return all(w in acronyms or set(terms(w)) <= said for w in name.split())
 
 
 def _last_part(identifier: str) -> str:

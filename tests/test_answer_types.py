@@ -139,6 +139,19 @@ def test_a_measure_is_given_in_its_words_or_units(question: str, sentence: str, 
     assert can_answer_type(sentence, "measure", question) is answers
 
 
+@pytest.mark.parametrize(("question", "sentence", "context", "answers"), [
+    ("What compression level does the kiln log use?", "Logs are packed with 6 passes.", "Compression level", True),
+    ("What compression level does the kiln log use?", "Logs are packed with 6 passes.", "High-level helpers", False),
+    ("What width does the hull plate have?", "Default: 12.", "Width of a hull plate.", True),
+    ("What width does the hull plate have?", "Default: 12.", "Fixed-width log format", False),
+    ("What compression level does the kiln log use?", "It is one of the kiln formats.", "Compression levels", False),
+])
+def test_a_measure_may_be_named_in_context_but_not_inside_a_compound(question: str, sentence: str, context: str,
+                                                                     answers: bool) -> None:
+    """"High-level" or "fixed-width" measures nothing, and "one of" counts nothing."""
+    assert can_answer_type(sentence, "measure", question, context) is answers
+
+
 @pytest.mark.parametrize(("question", "sentence", "answers"), [
     ("Who founded the bakery?", "The bakery was founded by Marie Dubois in 1921.", True),
     ("Who founded the bakery?", "Its founder, Marie Dubois, still bakes.", True),

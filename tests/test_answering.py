@@ -282,12 +282,17 @@ def test_a_sentence_that_introduces_a_list_comes_with_its_items(three_domains: A
 
 def test_a_name_written_another_way_or_spelled_out_is_not_unknown(three_domains: Assistant) -> None:
     """Only a name no passage uses makes a question unanswerable: "OpenSocket" is open_socket and "HSA" the Harbour
-    Safety Authority, however the passages write them."""
+    Safety Authority, however the passages write them. Names that no document gives together are unknown too."""
     from assistant.subjects import unknown_names
 
     for question, unknown in (("What does OpenSocket return?", []), ("Whom does the HSA report to?", []),
                               ("What does the Coast Guard inspect?", ["Coast Guard"]),
-                              ("In which version was fetch_socket() added?", ["fetch_socket"])):  # only whole
+                              ("In which version was fetch_socket() added?", ["fetch_socket"]),  # only whole
+                              ("Does Marie Dubois bake at the Rye Bakery?", []),
+                              # both known, but no document speaks of the one with the other
+                              ("Does open_socket() retry at the Rye Bakery?", ["open_socket", "Rye Bakery"]),
+                              ("Does the Harbour Safety Authority inspect the Rye Bakery?",
+                               ["Harbour Safety Authority", "Rye Bakery"])):
         query, retrieval = three_domains.prepare(question)
         assert unknown_names(query.own_words, retrieval) == unknown
 
