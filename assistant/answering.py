@@ -23,7 +23,7 @@ from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import Retrieval, Retrieved
 from .store import StoredChunk
 from .subjects import Subject, near_text, subject_of, unknown_names
-from .text import opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
+from .text import is_pointer, opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
@@ -48,6 +48,7 @@ SHORT_LIST = 4  # a list this long comes whole after the sentence that introduce
 LONG_LIST_ITEMS = 3
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 SHORT_SENTENCE_WORDS = 3  # a sentence this short ("Default: 0.") is a label of the sentence before it
+POINTER_FACTOR = 0.7  # "See the rigging manual." says where an answer is, not what it is: ranked lower
 TERM_CHARS = 60  # a heading this short, right above a description, is the term it describes
 
 
@@ -142,6 +143,8 @@ class ExtractiveAnswerer:
                 score *= ALREADY_SAID_FACTOR
             relevance = score
             score += RETRIEVAL_RANK_WEIGHT / (1 + rank[sentence.chunk.id])  # ranking only: refusal ignores it
+            if is_pointer(sentence.own or sentence.text):
+                score *= POINTER_FACTOR
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),

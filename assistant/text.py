@@ -106,6 +106,16 @@ def opens_with_reference(sentence: str) -> bool:
     return bool(_REFERRING_OPENING.match(sentence.strip(" “\"'")))
 
 
+_POINTER = re.compile(
+    r"^\(?(?:see(?: also)?|refer to|for (?:more |further )?(?:details|information)(?: on [^,]+)?, see)\b", re.I)
+
+
+def is_pointer(sentence: str) -> bool:
+    """True when a sentence only sends the reader elsewhere ("See description of show command in git-stash(1).",
+    "For details, see the rigging manual."): it names where an answer is, it does not give one."""
+    return bool(_POINTER.match(sentence.strip(" “\"'")))
+
+
 # Abbreviations of general English (Latin, titles, months, units of reference) that untrained punkt would end a
 # sentence at. None belongs to a corpus; "etc." is left out since it ends sentences as often as not.
 ABBREVIATIONS = frozenset(

@@ -334,3 +334,18 @@ def test_the_fuller_quote_of_a_sentence_replaces_the_bare_one(embedder) -> None:
     fuller = Evidence(chunk, 0, len(text), text, score=0.55, relevance=0.55)
     groups = ExtractiveAnswerer(embedder, refusal_threshold=0.3, max_evidence=4)._select([bare, fuller])
     assert [[e.text for e in g] for g in groups] == [[text]]
+
+
+@pytest.mark.parametrize(("sentence", "pointer"), [
+    ("See description of show command in launch(1).", True),
+    ("(See also the rigging manual.)", True),
+    ("For more details, see the proofing schedule.", True),
+    ("Refer to the client reference for the full list.", True),
+    ("Seeds are soaked overnight before baking.", False),
+    ("The harbour master sees every permit.", False),
+    ("For rye, the oven is set to 240 degrees.", False),
+])
+def test_a_sentence_that_only_sends_the_reader_elsewhere_is_a_pointer(sentence: str, pointer: bool) -> None:
+    from assistant.text import is_pointer
+
+    assert is_pointer(sentence) is pointer
