@@ -192,6 +192,22 @@ _YES_NO_QUESTION = re.compile(
     re.I)
 
 
+# What answers yes or no: a sentence that says what can, may or must be, or what is not, never or only so. A
+# yes/no question prefers such sentences; it does not require them ("It supports decryption." answers too).
+_STATES_WHETHER = re.compile(r"\b(?:not|no|never|cannot|can|may|must|always|only|none|neither|nor|without)\b|n't\b",
+                             re.I)
+
+
+def is_yes_no_question(question: str) -> bool:
+    """A question that opens with an auxiliary verb ("Can I…", "Is the…", "Does it…")."""
+    return _YES_NO_QUESTION.match(question) is not None
+
+
+def states_whether(sentence: str) -> bool:
+    """Whether a sentence says what can, may or must be, or what is not, never or only so."""
+    return _STATES_WHETHER.search(sentence) is not None
+
+
 # The first kind whose question pattern matches is the one asked for: the specific before the general.
 _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("version", _VERSION_QUESTION), ("year", _YEAR_QUESTION), ("time", _TIME_QUESTION),
@@ -251,7 +267,7 @@ def expected_answer_type(question: str) -> str | None:
     'exception', 'default', 'person', 'frequency', 'rate', 'data size', 'duration', 'exit status', 'upper bound',
     'lower bound', 'measure', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
     question)."""
-    if _YES_NO_QUESTION.match(question):
+    if is_yes_no_question(question):
         return None
     for answer_type, pattern in _QUESTIONS:
         if pattern.search(question):

@@ -172,3 +172,20 @@ def test_a_number_the_question_gives_does_not_answer_it() -> None:
     version = "In which release did protocol version 2 become the default?"
     assert can_answer_type("Protocol version 2 became the default in release 2.26.", "version", version)
     assert not can_answer_type("Protocol version 2 is the default.", "version", version)
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ("Fenced blocks are only supported at the top level.", True),
+    ("The rye dough cannot be frozen.", True),
+    ("The hull has not been painted yet.", True),
+    ("A tug may tow two barges at once.", True),
+    ("Options that aren't known are ignored.", True),
+    ("The bakery opened on Mill Street.", False),
+    ("open_socket() returns a connection object.", False),
+])
+def test_a_sentence_that_states_whether_answers_a_yes_no_question_first(sentence: str, states: bool) -> None:
+    from assistant.answer_types import is_yes_no_question, states_whether
+
+    assert is_yes_no_question("Can the rye dough be frozen?") and is_yes_no_question("Is the hull painted?")
+    assert not is_yes_no_question("Which tug tows the barge?")
+    assert states_whether(sentence) is states
