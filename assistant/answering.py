@@ -6,10 +6,11 @@ source sentence followed by its marker, so every claim is checkable at its offse
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,6 +52,10 @@ SHORT_LIST = 4  # a list this long comes whole after the sentence that introduce
 LONG_LIST_ITEMS = 3
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 SHORT_SENTENCE_WORDS = 3  # a sentence this short ("Default: 0.") is a label of the sentence before it
+# A sentence ranks at least this share of the sentence just before it in its paragraph. 0.8-0.9 gained 1.5-2 facts
+# over the six corpora and lost none; 1.0 (a paragraph scored as its best sentence) lost 2.
+CONTINUATION_FACTOR = 0.85
+SENTENCE_GAP = 3  # at most this many characters (spaces, a line break) lie between two sentences of one paragraph
 POINTER_FACTOR = 0.7  # "See the rigging manual." says where an answer is, not what it is: ranked lower
 TERM_CHARS = 60  # a heading this short, right above a description, is the term it describes
 
@@ -155,7 +160,7 @@ class ExtractiveAnswerer:
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
                                    coverage, sentence.asked, relevance, sentence.own, sentence.block, sentence.kind))
-        return sorted(scored, key=lambda e: -e.score)
+        return sorted(_continued(scored), key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
         """Which candidates repeat (verbatim or in close paraphrase) a sentence of an earlier reply."""
@@ -190,6 +195,21 @@ class ExtractiveAnswerer:
             if len(groups) < self.max_evidence:
                 groups.append([i])
         return [[pool[i] for i in g] for g in groups]
+
+
+def _continued(scored: list[Evidence]) -> list[Evidence]:
+    """A sentence goes on with the point of the one just before it in its paragraph ("The kiln is fired at 900
+    degrees. Glazed ware then cools overnight."), so it ranks at least CONTINUATION_FACTOR as high (as a ranking
+    only: refusal still weighs its own relevance)."""
+    order = sorted(range(len(scored)), key=lambda i: (scored[i].chunk.source, scored[i].start))
+    continued = list(scored)
+    for before, after in itertools.pairwise(order):
+        previous, sentence = scored[before], scored[after]
+        carried = previous.score * CONTINUATION_FACTOR
+        if previous.chunk.source == sentence.chunk.source and previous.block == sentence.block and \
+                0 <= sentence.start - previous.end <= SENTENCE_GAP and sentence.score < carried:
+            continued[after] = replace(sentence, score=carried)
+    return continued
 
 
 def _holds(evidence: Evidence, answer_type: str, question: str, subject: Subject | None) -> bool:

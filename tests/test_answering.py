@@ -349,3 +349,24 @@ def test_a_sentence_that_only_sends_the_reader_elsewhere_is_a_pointer(sentence: 
     from assistant.text import is_pointer
 
     assert is_pointer(sentence) is pointer
+
+
+def test_a_sentence_ranks_near_the_one_it_continues_in_its_paragraph() -> None:
+    """The sentence after a strong one in the same paragraph is lifted to CONTINUATION_FACTOR of its score; a
+    sentence of the next paragraph, or of another source, is not."""
+    from assistant.answering import CONTINUATION_FACTOR, Evidence, _continued
+    from assistant.store import StoredChunk
+
+    text = "The kiln is fired at 900 degrees. Glazed ware then cools overnight.\n\nThe shop opens at nine."
+    chunk = StoredChunk("k1", text, "kiln.txt", "Kiln", "", 0, len(text))
+    other = StoredChunk("s1", text, "shop.txt", "Shop", "", 0, len(text))
+    fired = Evidence(chunk, 0, 33, text[:33], score=0.8, relevance=0.8, block=0)
+    cools = Evidence(chunk, 34, 67, text[34:67], score=0.3, relevance=0.3, block=0)
+    opens = Evidence(chunk, 69, len(text), text[69:], score=0.2, relevance=0.2, block=1)
+    elsewhere = Evidence(other, 34, 67, text[34:67], score=0.1, relevance=0.1, block=0)
+    lifted = {(e.chunk.source, e.start): e for e in _continued([fired, cools, opens, elsewhere])}
+    assert lifted["kiln.txt", 34].score == pytest.approx(0.8 * CONTINUATION_FACTOR)
+    assert lifted["kiln.txt", 34].relevance == 0.3  # refusal weighs the sentence's own relevance
+    assert lifted["kiln.txt", 69].score == 0.2  # another paragraph
+    assert lifted["shop.txt", 34].score == 0.1  # another source
+    assert lifted["kiln.txt", 0].score == 0.8
