@@ -370,3 +370,21 @@ def test_a_sentence_ranks_near_the_one_it_continues_in_its_paragraph() -> None:
     assert lifted["kiln.txt", 69].score == 0.2  # another paragraph
     assert lifted["shop.txt", 34].score == 0.1  # another source
     assert lifted["kiln.txt", 0].score == 0.8
+
+
+def test_sources_disagree_only_on_the_same_point_in_words_not_in_shared_numbers() -> None:
+    """Different numbers from two sources are a disagreement when the sentences share three content words; a
+    section number and a release that share a digit and two words ("kiln", "package") are not."""
+    from assistant.answering import Evidence, _sources_disagree
+    from assistant.store import StoredChunk
+
+    def lead(source: str, text: str) -> list[Evidence]:
+        chunk = StoredChunk(source, text, source, source, "", 0, len(text))
+        return [Evidence(chunk, 0, len(text), text)]
+
+    same = [lead("a.txt", "The yard added 34 hulls to the harbour register."),
+            lead("b.txt", "The yard added 37 hulls to the harbour register on Monday.")]
+    assert _sources_disagree(same)
+    apart = [lead("a.txt", "• kiln-doc 4.2 Detailed view of the package tree"),
+             lead("b.txt", "Until release 2.7.4 the kiln package needed a patch.")]
+    assert not _sources_disagree(apart)
