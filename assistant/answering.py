@@ -123,7 +123,7 @@ class ExtractiveAnswerer:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
-        return _compose(_with_their_lists(self._select(typed), candidates))
+        return _compose(_with_their_lists(self._select(_continued(typed)), candidates))
 
     def score(self, query: Query, retrieval: Retrieval) -> list[Evidence]:
         """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
@@ -160,7 +160,7 @@ class ExtractiveAnswerer:
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
             scored.append(Evidence(sentence.chunk, sentence.start, sentence.end, sentence.text, score, float(sim),
                                    coverage, sentence.asked, relevance, sentence.own, sentence.block, sentence.kind))
-        return sorted(_continued(scored), key=lambda e: -e.score)
+        return sorted(scored, key=lambda e: -e.score)
 
     def _already_said(self, sentences: list[Evidence], vectors: np.ndarray, replies: tuple[str, ...]) -> list[bool]:
         """Which candidates repeat (verbatim or in close paraphrase) a sentence of an earlier reply."""
@@ -199,8 +199,9 @@ class ExtractiveAnswerer:
 
 def _continued(scored: list[Evidence]) -> list[Evidence]:
     """A sentence goes on with the point of the one just before it in its paragraph ("The kiln is fired at 900
-    degrees. Glazed ware then cools overnight."), so it ranks at least CONTINUATION_FACTOR as high (as a ranking
-    only: refusal still weighs its own relevance)."""
+    degrees. Glazed ware then cools overnight."), so it ranks, and is relevant, at least CONTINUATION_FACTOR as
+    much. Applied once the question is found answerable: whether to refuse weighs each sentence on its own.
+    Sorted by score, as `_select` takes them."""
     order = sorted(range(len(scored)), key=lambda i: (scored[i].chunk.source, scored[i].start))
     continued = list(scored)
     for before, after in itertools.pairwise(order):
@@ -208,8 +209,9 @@ def _continued(scored: list[Evidence]) -> list[Evidence]:
         carried = previous.score * CONTINUATION_FACTOR
         if previous.chunk.source == sentence.chunk.source and previous.block == sentence.block and \
                 0 <= sentence.start - previous.end <= SENTENCE_GAP and sentence.score < carried:
-            continued[after] = replace(sentence, score=carried)
-    return continued
+            continued[after] = replace(sentence, score=carried,
+                                       relevance=max(sentence.relevance, previous.relevance * CONTINUATION_FACTOR))
+    return sorted(continued, key=lambda e: -e.score)
 
 
 def _holds(evidence: Evidence, answer_type: str, question: str, subject: Subject | None) -> bool:

@@ -366,7 +366,7 @@ def test_a_sentence_ranks_near_the_one_it_continues_in_its_paragraph() -> None:
     elsewhere = Evidence(other, 34, 67, text[34:67], score=0.1, relevance=0.1, block=0)
     lifted = {(e.chunk.source, e.start): e for e in _continued([fired, cools, opens, elsewhere])}
     assert lifted["kiln.txt", 34].score == pytest.approx(0.8 * CONTINUATION_FACTOR)
-    assert lifted["kiln.txt", 34].relevance == 0.3  # refusal weighs the sentence's own relevance
+    assert lifted["kiln.txt", 34].relevance == pytest.approx(0.8 * CONTINUATION_FACTOR)
     assert lifted["kiln.txt", 69].score == 0.2  # another paragraph
     assert lifted["shop.txt", 34].score == 0.1  # another source
     assert lifted["kiln.txt", 0].score == 0.8
