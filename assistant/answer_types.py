@@ -192,10 +192,10 @@ _YES_NO_QUESTION = re.compile(
     re.I)
 
 
-# What answers yes or no: a sentence that says what can, may or must be, or what is not, never or only so. A
+# What answers yes or no: a sentence that says what can, may, must or has to be, or what is not, never or only so. A
 # yes/no question prefers such sentences; it does not require them ("It supports decryption." answers too).
-_STATES_WHETHER = re.compile(r"\b(?:not|no|never|cannot|can|may|must|always|only|none|neither|nor|without)\b|n't\b",
-                             re.I)
+_STATES_WHETHER = re.compile(r"\b(?:not|no|never|cannot|can|may|must|always|only|none|neither|nor|without|"
+                             r"(?:has|have|had|needs?) to|required|rather than|instead of)\b|n't\b", re.I)
 
 
 def is_yes_no_question(question: str) -> bool:

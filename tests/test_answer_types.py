@@ -180,6 +180,7 @@ def test_a_number_the_question_gives_does_not_answer_it() -> None:
     ("The hull has not been painted yet.", True),
     ("A tug may tow two barges at once.", True),
     ("Options that aren't known are ignored.", True),
+    ("You have to give the berth number rather than the ship's name.", True),
     ("The bakery opened on Mill Street.", False),
     ("open_socket() returns a connection object.", False),
 ])
