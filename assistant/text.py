@@ -119,7 +119,7 @@ def is_pointer(sentence: str) -> bool:
 # Abbreviations of general English (Latin, titles, months, units of reference) that untrained punkt would end a
 # sentence at. None belongs to a corpus; "etc." is left out since it ends sentences as often as not.
 ABBREVIATIONS = frozenset(
-    "e.g i.e vs cf al approx dept est fig figs no nos vol vols pp ed eds rev ch sec art para cir "
+    "e.g i.e eg ie viz vs cf al approx dept est fig figs no nos vol vols pp ed eds rev ch sec art para cir "
     "mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep inc ltd co corp bros "
     "jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m u.s u.k u.n e.u ph.d b.sc m.sc".split())
 

@@ -10,6 +10,8 @@ from assistant.text import sentence_spans
 @pytest.mark.parametrize(("text", "expected"), [
     ("Use a wide pan (e.g. a 30 cm skillet) and heat the oil. Add the onions.",                      # cooking
      ["Use a wide pan (e.g. a 30 cm skillet) and heat the oil.", "Add the onions."]),
+    ("Proofing is much slower (eg. 8 to 10 hours) in a cold room. Keep the dough covered.",          # no dots
+     ["Proofing is much slower (eg. 8 to 10 hours) in a cold room.", "Keep the dough covered."]),
     ("The vessel left Berth No. 5 at 06:30. It reached port on Tuesday.",                            # shipping
      ["The vessel left Berth No. 5 at 06:30.", "It reached port on Tuesday."]),
     ("The function returns None, i.e. when the key is missing. Pass a default to avoid it.",         # software
