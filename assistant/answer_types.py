@@ -112,8 +112,11 @@ _COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|log-linear|linearithmic
                          re.I)
 # "What is the default…" asks for the value a thing has when nobody sets it: the sentence names the default and
 # gives a literal (a number, a quoted or code value, a boolean-like word).
-_DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? the default\b|\bdefault value\b", re.I)
+_DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? (?:the )?(?:\S+'s? )?default\b|"
+                               r"\bdefault (?:value|setting)\b", re.I)
 _DEFAULT = re.compile(r"\bdefault", re.I)
+# "[default: summary]", "Default: all", "defaults to full": the value is whatever word follows.
+_DEFAULT_LABEL = re.compile(r"\bdefault(?::|s to)\s*[\w<\-]", re.I)
 # ("on", "off", "yes", "no" are left out: as ordinary words they are everywhere.)
 _LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|enabled|disabled|empty|unset|"
                       r"unlimited|infinite|zero)\b", re.I)
@@ -221,7 +224,7 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _holds_default(sentence: str, question: str, context: str) -> bool:
-    return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence))
+    return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence)) or _DEFAULT_LABEL.search(sentence) is not None
 
 
 def _names_the_person(sentence: str, question: str, context: str) -> bool:

@@ -71,7 +71,9 @@ def _last_part(identifier: str) -> str:
 
 
 def _shows_identifier(identifier: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(_last_part(identifier))}(?!\w)", text, re.I) is not None
+    """Whether the text writes the identifier whole (an option whole too: "--check" is not in "--check-all")."""
+    after = r"(?![\w-])" if identifier.startswith("-") else r"(?!\w)"
+    return re.search(rf"(?<![\w-]){re.escape(_last_part(identifier))}{after}", text, re.I) is not None
 
 
 def _squashed(text: str) -> str:

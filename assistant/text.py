@@ -63,8 +63,13 @@ def is_anaphoric_question(question: str) -> bool:
 _CAPITALISED_RUN = re.compile(r"\b[A-Z]\w*(?:-[A-Z0-9]\w*)*(?:\s+(?:of\s+)?[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)*")
 # Code identifiers name a subject as surely as capitalised names do: dotted, snake_case, or called.
 # (It starts a word: a long token is not searched from each of its letters.)
-_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z]\w*_\w+|[A-Za-z_]\w*(?=\(\)))")
+# ("section.<name>.key": a placeholder may stand for one part.)
+_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*(?:\.(?:[A-Za-z_]\w*|<\w+>))*\.[A-Za-z_]\w*|[A-Za-z]\w*_\w+|"
+                         r"[A-Za-z_]\w*(?=\(\)))")
 _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")  # "e.g", "U.S": dotted letters are no identifier
+# A long command-line option ("--dry-run") names a setting as surely; a one-letter one ("-x") is too short to
+# find anything by.
+_OPTION = re.compile(r"(?<![\w-])--[A-Za-z][\w-]*[A-Za-z0-9]")
 
 
 _CODE_SPAN = r"[A-Za-z_][\w.\-]{1,39}"
@@ -72,16 +77,17 @@ _CODE_SPAN = r"[A-Za-z_][\w.\-]{1,39}"
 
 def is_identifier(name: str) -> bool:
     """Whether a name is written as code (dotted, snake_case or called) rather than as words."""
-    return _IDENTIFIER.fullmatch(name) is not None or (name.endswith("()") and _IDENTIFIER.match(name) is not None)
+    return _IDENTIFIER.fullmatch(name) is not None or _OPTION.fullmatch(name) is not None or \
+        (name.endswith("()") and _IDENTIFIER.match(name) is not None)
 
 
 def names_in(text: str) -> list[str]:
-    """What a text names, in reading order: code (a `code span`, or an identifier written as code:
-    "harbour.Crane", "lift_cargo()") and capitalised word runs ("Ada Lovelace", "MAXLEN"), except a sentence's
-    first word, which is capitalised whatever it is."""
+    """What a text names, in reading order: code (a `code span`, an identifier written as code: "harbour.Crane",
+    "lift_cargo()", or a command-line option: "--dry-run") and capitalised word runs ("Ada Lovelace", "MAXLEN"),
+    except a sentence's first word, which is capitalised whatever it is."""
     found: list[tuple[int, str]] = []
-    for match in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})", text):
-        name = match.group(1) or match.group(2)
+    for match in re.finditer(rf"`({_CODE_SPAN})`|({_IDENTIFIER.pattern})|({_OPTION.pattern})", text):
+        name = match.group(1) or match.group(2) or match.group(3)
         if not _ABBREVIATION.fullmatch(name):
             found.append((match.start(), name))
     code = [name for _, name in found]

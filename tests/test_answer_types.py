@@ -11,6 +11,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
 @pytest.mark.parametrize(("question", "answer_type"), [
     ("What is the default baking time of the rye loaf?", "default"),          # bakery
     ("What is the default value of the retries option?", "default"),          # API reference
+    ("What is the kiln's default firing setting?", "default"),
     ("How often is the hull inspected?", "frequency"),                        # shipyard
     ("By what percentage did the new oven cut gas use?", "proportion"),
     ("By roughly what factor is the cache faster than the disk?", "proportion"),
@@ -62,6 +63,8 @@ def test_a_person_is_named_with_a_personal_name(sentence: str, answers: bool) ->
     ("The default baking time is 40 minutes.", True),
     ("Default: `'wikilink'`", True),
     ("If unset, retries defaults to None.", True),
+    ("--crust=<soft|crisp> [default: crisp]", True),                         # an option's label
+    ("The hull colour defaults to grey.", True),
     ("Some loaves need more time than the default allows.", False),           # names the default, gives no value
     ("The retries option sets how often a request is repeated.", False),      # no default at all
     ("If no rule matches, the default type is used.", False),                 # "no" is not a value

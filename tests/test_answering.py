@@ -388,3 +388,11 @@ def test_sources_disagree_only_on_the_same_point_in_words_not_in_shared_numbers(
     apart = [lead("a.txt", "• kiln-doc 4.2 Detailed view of the package tree"),
              lead("b.txt", "Until release 2.7.4 the kiln package needed a patch.")]
     assert not _sources_disagree(apart)
+
+
+def test_an_option_is_known_only_whole() -> None:
+    """"--check" is not written in "--check-all" (an option whole, as an identifier is)."""
+    from assistant.subjects import _shows_identifier
+
+    assert _shows_identifier("--check", "Run with --check=full to see each hull.")
+    assert not _shows_identifier("--check", "Run with --check-all to see each hull.")

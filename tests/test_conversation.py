@@ -66,6 +66,8 @@ def test_a_chain_of_follow_ups_keeps_the_first_subject() -> None:
     ("`hull_depth` {number} The draught of the `ferry`.", ["hull_depth", "ferry"]),   # code spans, in order
     ("Is the fee for e.g. a U.S. ferry the same at the Harbour Office?", ["Harbour Office"]),  # no "e.g", no "U"
     ("The Harbour Office sets `berth_fee` for Ada Lovelace.", ["Harbour Office", "berth_fee", "Ada Lovelace"]),
+    ("Does --dry-dock skip the hull check, like -x or a non-zero exit?", ["--dry-dock"]),  # long options only
+    ("What is the default of crane.<name>.load?", ["crane.<name>.load"]),   # a placeholder part
 ])
 def test_names_are_capitalised_runs_and_code_identifiers(text: str, names: list[str]) -> None:
     assert names_in(text) == names
