@@ -101,7 +101,8 @@ _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|per|daily|hourly|weekly|monthly|yearly|annually|always|never|times|"
                         r"once|twice|continuously|periodically|seconds?|minutes?|hours?|days?|Hz|hertz)\b", re.I)
 _PROPORTION_QUESTION = re.compile(r"\bwhat (?:percentage|proportion|fraction|factor|ratio)\b|"
-                                  r"\bhow many times (?:more|less|faster|slower|larger|smaller|bigger)\b", re.I)
+                                  r"\bhow (?:many times|much) (?:more|less|faster|slower|larger|smaller|bigger)\b",
+                                  re.I)
 _PROPORTION = re.compile(r"%|\bper ?cent\b|\d(?:\.\d+)?\s*(?:x|×|times)\b|\b(?:twice|double|triple|half|"
                          r"quarter|third|times|fold)\b|\d+\s*(?:/|out of|in)\s*\d+", re.I)
 _COMPLEXITY_QUESTION = re.compile(r"\b(?:time|space|memory|computational|algorithmic) complexity\b", re.I)
@@ -115,6 +116,9 @@ _COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|log-linear|linearithmic
 _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? (?:the )?(?:\S+'s? )?default\b|"
                                r"\bdefault (?:value|setting)\b", re.I)
 _DEFAULT = re.compile(r"\bdefault", re.I)
+# "the default timeout": what the default is of, unless a word for any setting ("the default value").
+_DEFAULT_OF = re.compile(r"\bdefault ((?!(?:value|setting|option|behaviou?r|mode|choice|configuration|action|one)s?\b)"
+                         r"[a-z]{3,})\b", re.I)
 # "[default: summary]", "Default: all", "defaults to full": the value is whatever word follows.
 _DEFAULT_LABEL = re.compile(r"\bdefault(?::|s to)\s*[\w<\-]", re.I)
 # ("on", "off", "yes", "no" are left out: as ordinary words they are everywhere.)
@@ -224,7 +228,12 @@ _QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _holds_default(sentence: str, question: str, context: str) -> bool:
-    return bool(_DEFAULT.search(sentence) and _LITERAL.search(sentence)) or _DEFAULT_LABEL.search(sentence) is not None
+    """A default with its value, of the thing asked about when the question names one ("the default timeout" is
+    not given by "the default port is 80" unless a timeout is spoken of there)."""
+    if not (_DEFAULT.search(sentence) and _LITERAL.search(sentence)) and _DEFAULT_LABEL.search(sentence) is None:
+        return False
+    asked = _DEFAULT_OF.search(question)
+    return asked is None or re.search(rf"\b{asked.group(1).rstrip('sS')}", f"{context}\n{sentence}", re.I) is not None
 
 
 def _names_the_person(sentence: str, question: str, context: str) -> bool:

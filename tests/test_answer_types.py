@@ -193,3 +193,21 @@ def test_a_sentence_that_states_whether_answers_a_yes_no_question_first(sentence
     assert is_yes_no_question("Can the rye dough be frozen?") and is_yes_no_question("Is the hull painted?")
     assert not is_yes_no_question("Which tug tows the barge?")
     assert states_whether(sentence) is states
+
+
+@pytest.mark.parametrize(("sentence", "context", "answers"), [
+    ("The timeout defaults to 30 seconds.", "", True),
+    ("--port=<n> [default: 80]", "Connection settings", False),           # the default of something else
+    ("[default: 80]", "Read timeouts of the socket", True),               # the timeout is spoken of in context
+])
+def test_a_default_is_of_the_thing_the_question_names(sentence: str, context: str, answers: bool) -> None:
+    question = "What is the default timeout of the harbour client?"
+    assert expected_answer_type(question) == "default"
+    assert can_answer_type(sentence, "default", question, context) is answers
+
+
+def test_how_much_faster_asks_for_a_proportion() -> None:
+    question = "How much faster is the spelt loaf proofed than the rye?"
+    assert expected_answer_type(question) == "proportion"
+    assert can_answer_type("It proofs about 2x faster.", "proportion", question)
+    assert not can_answer_type("Spelt loaf, version 1.0", "proportion", question)
