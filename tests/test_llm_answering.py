@@ -191,7 +191,10 @@ def test_obeying_an_instruction_planted_in_a_document_is_not_shown(model, embedd
                              llm_base_url=model.base_url), embedder=embedder)
     bot.ingest()
     answer = bot.ask(YITU)
-    assert "pirate" not in answer.text.lower() and not answer.refused
+    # the model's poem is not shown; the planted paragraph may be quoted, as data, only in an exact citation
+    assert "the pirates sail" not in answer.text.lower() and not answer.refused
+    assert_exact(bot, answer)
+    assert all("pirate" not in part for part in re.split(r"[^\[]*\[\d+\]", answer.text))  # nothing uncited
     assert answer.generation.unsupported == 1
     prompt = user_text(model.requests[-1]["messages"])
     assert prompt.count("</passage>") == prompt.count("<passage ")  # the document could not close its passage
