@@ -123,12 +123,14 @@ class ExtractiveAnswerer:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
-        return _compose(_with_their_lists(self._select(_continued(typed)), candidates))
+        following = self.score(query, retrieval, [Retrieved(c, 0.0, None, None) for c in retrieval.following])
+        return _compose(_with_their_lists(self._select(_continued(typed)), candidates + following))
 
-    def score(self, query: Query, retrieval: Retrieval) -> list[Evidence]:
-        """Every sentence of the retrieved chunks, scored by meaning and by IDF-weighted coverage of the
-        question's terms; sentences an earlier reply already gave are demoted, so a follow-up brings news."""
-        sentences = _unique_sentences(retrieval.hits)
+    def score(self, query: Query, retrieval: Retrieval, hits: Sequence[Retrieved] | None = None) -> list[Evidence]:
+        """Every sentence of the retrieved chunks (or of `hits`), scored by meaning and by IDF-weighted coverage of
+        the question's terms; sentences an earlier reply already gave are demoted, so a follow-up brings news."""
+        hits = retrieval.hits if hits is None else hits
+        sentences = _unique_sentences(hits)
         if not sentences:
             return []
         vectors = self.sentences.vectors([_in_context(s) for s in sentences])
@@ -140,7 +142,7 @@ class ExtractiveAnswerer:
         yes_no = is_yes_no_question(query.own_words)
         scored = []
         rank: dict[str, int] = {}
-        for position, hit in enumerate(retrieval.hits):
+        for position, hit in enumerate(hits):
             rank.setdefault(hit.chunk.id, position)
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
             present = set(terms(sentence.own or sentence.text))

@@ -9,6 +9,7 @@ so no question ever waits for a rebuild.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections import Counter
@@ -24,6 +25,7 @@ from .text import terms
 
 RRF_K = 60
 GUARANTEED_PER_RETRIEVER = 2  # each retriever's best two are always among the fused hits
+FOLLOWING_CHUNKS = 4  # a list introduced at the end of a hit is read on through this many chunks after it
 log = logging.getLogger(__name__)
 
 
@@ -72,6 +74,9 @@ class Retrieval:
     hits: tuple[Retrieved, ...]
     statistics: TermStatistics
     revision: str = ""
+    # The chunks right after a hit that ends by introducing a list ("…the following keys:"), where its items are:
+    # read for those items only, never searched or ranked as hits.
+    following: tuple[StoredChunk, ...] = ()
 
 
 class CorpusSnapshot:
@@ -92,6 +97,17 @@ class CorpusSnapshot:
                                     show_progress=False)
             self._bm25.index(tokens, show_progress=False)
         self.statistics = TermStatistics.of(c.searchable_text for c in self.chunks)
+        self._in_document: dict[tuple[str, str], list[StoredChunk]] = {}
+        for chunk in self.chunks:
+            self._in_document.setdefault((chunk.source, chunk.doc_hash), []).append(chunk)
+        for chunks in self._in_document.values():
+            chunks.sort(key=lambda c: c.start)
+
+    def after(self, chunk: StoredChunk, n: int) -> list[StoredChunk]:
+        """The next `n` chunks of the chunk's document, in reading order."""
+        chunks = self._in_document.get((chunk.source, chunk.doc_hash), [])
+        starts = [c.start for c in chunks]
+        return chunks[bisect.bisect_right(starts, chunk.start):][:n]
 
     def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
         """BM25 over the chunks; chunks sharing no term with the query are left out."""
@@ -188,7 +204,10 @@ class HybridRetriever:
         dense = self._complete(self.store.query(query_vector, self.retrieve_k), snapshot)
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         hits = with_each_retrievers_best(reciprocal_rank_fusion(dense, lexical), self.fused_k)
-        return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision)
+        found = {hit.chunk.id for hit in hits}
+        following = {c.id: c for hit in hits if hit.chunk.text.rstrip().endswith(":")
+                     for c in snapshot.after(hit.chunk, FOLLOWING_CHUNKS) if c.id not in found}
+        return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision, tuple(following.values()))
 
     def _complete(self, dense: list[StoredChunk], snapshot: CorpusSnapshot) -> list[StoredChunk]:
         """Dense hits, never from a document an ingest is still writing (or was killed writing): chunks of the

@@ -396,3 +396,26 @@ def test_an_option_is_known_only_whole() -> None:
 
     assert _shows_identifier("--check", "Run with --check=full to see each hull.")
     assert not _shows_identifier("--check", "Run with --check-all to see each hull.")
+
+
+def test_a_list_introduced_at_the_end_of_a_chunk_is_read_on_into_the_next(tmp_path, embedder) -> None:
+    """The sentence that introduces a list ends one chunk; its items are in the chunks after it, which retrieval
+    did not find. The answer still brings the items, each an exact quote."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    filler = " ".join(f"The shipyard logs hull number {n} in the harbour ledger every spring." for n in range(8))
+    (sources / "launch.md").write_text(
+        f"# Launch\n\n{filler} Every launch permit names the following required fields:\n\n"
+        "* berth, the slipway the hull leaves from, written as its painted number;\n"
+        "* tide, the hour of high water on the launch day, from the harbour almanac.\n", encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index", chunk_tokens=80, chunk_overlap=0,
+                             retrieve_k=1, fused_k=1), embedder=embedder)
+    bot.ingest()
+    question = "Which required fields does every launch permit name?"
+    _, retrieval = bot.prepare(question)
+    assert all("tide" not in hit.chunk.text for hit in retrieval.hits)  # the items were not retrieved
+    assert any("tide" in chunk.text for chunk in retrieval.following)
+    answer = bot.ask(question)
+    assert "the following required fields:" in answer.text
+    assert "berth, the slipway" in answer.text and "tide, the hour of high water" in answer.text, answer.text
+    assert_citations_are_exact(bot, answer)
