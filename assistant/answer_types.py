@@ -205,6 +205,14 @@ _STATES_WHETHER = re.compile(r"\b(?:not|no|never|cannot|can|may|must|always|only
                              r"(?:has|have|had|needs?) to|required|rather than|instead of)\b|n't\b", re.I)
 
 
+# "Is there a maximum size…?" asks whether a bound exists: only a sentence that speaks of one (or of none:
+# "unlimited") answers it.
+_LIMIT_QUESTION = re.compile(r"^\s*(?:is|are) there (?:a|an|any) (?:[\w-]+ ){0,2}?(?:maximum|minimum|limit|limits|cap|"
+                             r"upper bound|lower bound)\b", re.I)
+_LIMIT = re.compile(r"\b(?:maximum|minimum|max|min|limits?|limited|unlimited|capped|bounded)\b|"
+                    r"\b(?:at most|at least|up to|no more than|no less than) \d", re.I)
+
+
 def is_yes_no_question(question: str) -> bool:
     """A question that opens with an auxiliary verb ("Can I…", "Is the…", "Does it…")."""
     return _YES_NO_QUESTION.match(question) is not None
@@ -270,15 +278,17 @@ _ANSWERS: dict[str, Callable[[str, str, str], bool]] = {
     "duration": _amount_in(_DURATION),
     "exit status": _amount_in(_EXIT_STATUS), "upper bound": _amount_in(_UPPER_BOUND),
     "lower bound": _amount_in(_LOWER_BOUND), "measure": _measured,
-    "quantity": _finds(_QUANTITY),
+    "quantity": _finds(_QUANTITY), "limit": _finds(_LIMIT),
 }
 
 
 def expected_answer_type(question: str) -> str | None:
     """The kind of value asked for ('version', 'year', 'time', 'reason', 'money', 'proportion', 'complexity',
     'exception', 'default', 'person', 'frequency', 'rate', 'data size', 'duration', 'exit status', 'upper bound',
-    'lower bound', 'measure', 'quantity'), or None when the question asks for no specific kind of value (or is a yes/no
-    question)."""
+    'lower bound', 'measure', 'quantity', 'limit'), or None when the question asks for no specific kind of value (or
+    is a yes/no question other than whether a bound exists)."""
+    if _LIMIT_QUESTION.match(question):
+        return "limit"
     if is_yes_no_question(question):
         return None
     for answer_type, pattern in _QUESTIONS:

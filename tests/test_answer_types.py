@@ -211,3 +211,16 @@ def test_how_much_faster_asks_for_a_proportion() -> None:
     assert expected_answer_type(question) == "proportion"
     assert can_answer_type("It proofs about 2x faster.", "proportion", question)
     assert not can_answer_type("Spelt loaf, version 1.0", "proportion", question)
+
+
+@pytest.mark.parametrize(("sentence", "answers"), [
+    ("Each hull may carry at most 4 masts.", True),
+    ("Orders are limited to 20 loaves a day.", True),
+    ("The ledger size is unlimited.", True),
+    ("Patterns are read up to the top-level directory.", False),      # "up to" a place, not an amount
+    ("The ledger is kept in the harbour office.", False),
+])
+def test_whether_a_bound_exists_is_answered_by_a_sentence_that_speaks_of_one(sentence: str, answers: bool) -> None:
+    question = "Is there a maximum size for the harbour ledger?"
+    assert expected_answer_type(question) == "limit"
+    assert can_answer_type(sentence, "limit", question) is answers
