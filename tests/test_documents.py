@@ -187,6 +187,37 @@ def test_plain_text_blocks_introduced_by_a_colon_are_not_glued_to_their_paragrap
     assert ("list_item", "Deep berths.  These take the large ferries.") in blocks
 
 
+def test_plain_text_keeps_indented_commands_wrapped_lines_and_underlined_titles(tmp_path: Path) -> None:
+    """A README as Debian ships it: a title underlined once (so not reST), wrapped prose, indented configuration
+    and command lines, and a short line naming an option. Nothing of it is dropped or cut mid-sentence."""
+    source = ("How to moor a ferry with the harbour client\n"
+              "-------------------------------------------\n\n"
+              "The harbour client can hold a ferry at its berth while the tide turns. To enable it, add\n"
+              "the following line to the client configuration file\n"
+              "($HOME/.harbour/config or /etc/harbour/config):\n\n"
+              "    HoldAtBerth yes\n\n"
+              "Then run the command below once per berth:\n\n"
+              "\tharbour-hold --berth 4 --until high-water\n\n"
+              "Previous option: --moor-slack\n"
+              "Is now called: --slack-lines\n\n"
+              "1. Bakers who rent the quay kitchen must sign the\n"
+              "   \"kitchen book\" before they light the ovens.\n\n"
+              "   The kitchen book is kept by the harbour master and is checked each\n"
+              "   evening against the oven log.\n")
+    document = _load(tmp_path, "harbour-README.txt", source)
+    blocks = _texts(document)
+    assert document.title == "How to moor a ferry with the harbour client"
+    assert ("heading", "How to moor a ferry with the harbour client") in blocks
+    assert ("code", "HoldAtBerth yes") in blocks and ("code", "harbour-hold --berth 4 --until high-water") in blocks
+    # a full line carries on, whatever the next line starts with (a parenthesis, a path)
+    assert any(text.startswith("The harbour client") and text.endswith("or /etc/harbour/config):")
+               for _, text in blocks), blocks
+    assert ("paragraph", "Is now called: --slack-lines") in blocks
+    item = 'Bakers who rent the quay kitchen must sign the\n   "kitchen book" before they light the ovens.'
+    assert ("list_item", item) in blocks
+    assert any(kind == "paragraph" and text.startswith("The kitchen book is kept") for kind, text in blocks)
+
+
 def test_rst_field_lists_keep_each_field_and_its_name(tmp_path: Path) -> None:
     source = ("Shipyard Handbook\n*****************\n\n:Author: Ada Keel and Bo Rudder\n:Release: 2.1\n\n"
               "The handbook covers launching.\n")
