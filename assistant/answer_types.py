@@ -40,7 +40,7 @@ _MEASURE_WORDS: dict[str, str] = {
     "size": rf"size|large|big|small|{_DATA_UNITS}",
     "length": _EXTENT,
     "width": _EXTENT,
-    "limit": r"limit|maximum|max|minimum|min|at most|up to|at least|no more than",
+    "limit": r"limit|limited|maximum|max|minimum|min|at most|up to|at least|no more than|capped|caps?",
     "level": r"levels?",
     "rate": rf"rate|{_PER}",
     "speed": rf"speed|fast|slow|{_PER}",
@@ -117,10 +117,11 @@ _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? (?:the )?(?:\
                                r"\bdefault (?:value|setting)\b", re.I)
 _DEFAULT = re.compile(r"\bdefault", re.I)
 # "the default timeout": what the default is of, unless a word for any setting ("the default value").
-_DEFAULT_OF = re.compile(r"\bdefault ((?!(?:value|setting|option|behaviou?r|mode|choice|configuration|action|one)s?\b)"
+_DEFAULT_OF = re.compile(r"\bdefault ((?!(?:value|setting|option|behaviou?r|mode|choice|configuration|action|one|for|"
+                         r"when|with|and|that|this|the|used|does|will|can|should|if|in|on|of|to|is|are|was|were)s?\b)"
                          r"[a-z]{3,})\b", re.I)
-# "[default: summary]", "Default: all", "defaults to full": the value is whatever word follows.
-_DEFAULT_LABEL = re.compile(r"\bdefault(?::|s to)\s*[\w<\-]", re.I)
+# "[default: summary]", "Default: all", "defaults to full", "the default is to wait": the value is what follows.
+_DEFAULT_LABEL = re.compile(r"\bdefault(?::|s to| is| was)\s*[\w<\-]", re.I)
 # ("on", "off", "yes", "no" are left out: as ordinary words they are everywhere.)
 _LITERAL = re.compile(r"\d|[`'\"“”‘’]|\b(?:true|false|none|null|nil|enabled|disabled|empty|unset|"
                       r"unlimited|infinite|zero)\b", re.I)

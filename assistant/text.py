@@ -97,7 +97,12 @@ def names_in(text: str) -> list[str]:
             name = name.split(maxsplit=1)[1] if " " in name else ""
         if len(name) > 1 and name.lower() not in STOPWORDS and words(name) and not any(name in c for c in code):
             found.append((match.start(), name))
-    return list(dict.fromkeys(name for _, name in sorted(found)))
+    return list(dict.fromkeys(_singular(name) for _, name in sorted(found)))
+
+
+def _singular(name: str) -> str:
+    """An acronym's plural is the acronym ("VPNs" names a VPN, "APIs" an API)."""
+    return name[:-1] if re.fullmatch(r"[A-Z]{2,}s", name) else name
 
 
 def opens_with_anaphor(sentence: str) -> bool:

@@ -195,6 +195,15 @@ def test_a_sentence_that_states_whether_answers_a_yes_no_question_first(sentence
     assert states_whether(sentence) is states
 
 
+def test_the_default_for_a_setting_is_the_settings_default() -> None:
+    """"The default for HoldAtBerth" asks for HoldAtBerth's default, not for one of "for"; "the default is to wait"
+    gives a value in words."""
+    question = "What is the default for HoldAtBerth?"
+    assert can_answer_type("HoldAtBerth now defaults to 'no'.", "default", question)
+    assert can_answer_type("The default is to wait for high water.", "default", "What is the default of --tide?")
+    assert not can_answer_type("If no rule matches, the default type is used.", "default", question)
+
+
 @pytest.mark.parametrize(("sentence", "context", "answers"), [
     ("The timeout defaults to 30 seconds.", "", True),
     ("--port=<n> [default: 80]", "Connection settings", False),           # the default of something else

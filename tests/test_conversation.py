@@ -68,6 +68,7 @@ def test_a_chain_of_follow_ups_keeps_the_first_subject() -> None:
     ("The Harbour Office sets `berth_fee` for Ada Lovelace.", ["Harbour Office", "berth_fee", "Ada Lovelace"]),
     ("Does --dry-dock skip the hull check, like -x or a non-zero exit?", ["--dry-dock"]),  # long options only
     ("What is the default of crane.<name>.load?", ["crane.<name>.load"]),   # a placeholder part
+    ("Do the VPNs of the Harbour Office use APIs?", ["VPN", "Harbour Office", "API"]),  # an acronym's plural
 ])
 def test_names_are_capitalised_runs_and_code_identifiers(text: str, names: list[str]) -> None:
     assert names_in(text) == names
