@@ -50,6 +50,8 @@ SOFT_TYPES = frozenset({"reason"})
 RETRIEVAL_RANK_WEIGHT = 0.05
 SHORT_LIST = 4  # a list this long comes whole after the sentence that introduces it; of a longer one, the best
 LONG_LIST_ITEMS = 3
+SHORT_CODE_CHARS = 240  # a code block this short (and of fewer lines) comes after the sentence that introduces it
+SHORT_CODE_LINES = 4
 CONTEXT_TERM_FACTOR = 0.5  # a question term found only in the sentence's section heading counts half
 SHORT_SENTENCE_WORDS = 3  # a sentence this short ("Default: 0.") is a label of the sentence before it
 # A sentence ranks at least this share of the sentence just before it in its paragraph. 0.8-0.9 gained 1.5-2 facts
@@ -124,7 +126,8 @@ class ExtractiveAnswerer:
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
         following = self.score(query, retrieval, [Retrieved(c, 0.0, None, None) for c in retrieval.following])
-        return _compose(_with_their_lists(self._select(_continued(typed)), candidates + following))
+        return _compose(_with_their_lists(self._select(_continued(typed)), candidates + following,
+                                          [hit.chunk for hit in retrieval.hits] + list(retrieval.following)))
 
     def score(self, query: Query, retrieval: Retrieval, hits: Sequence[Retrieved] | None = None) -> list[Evidence]:
         """Every sentence of the retrieved chunks (or of `hits`), scored by meaning and by IDF-weighted coverage of
@@ -222,10 +225,12 @@ def _holds(evidence: Evidence, answer_type: str, question: str, subject: Subject
     return can_answer_type(evidence.text, answer_type, question, near) and (subject is None or subject.shown_in(near))
 
 
-def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) -> list[list[Evidence]]:
+def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence],
+                      chunks: Sequence[StoredChunk] = ()) -> list[list[Evidence]]:
     """A chosen sentence that introduces a list ("…has the following parts:") says nothing without it: the
     items follow it, each an answer sentence of its own (all of a short list, the best-scored of a long one).
-    One list per answer, the best-scored lead's, so an answer stays within max_evidence + SHORT_LIST quotes."""
+    One list per answer, the best-scored lead's, so an answer stays within max_evidence + SHORT_LIST quotes.
+    A lead followed by a short code block instead ("…add this line to the config file:") brings the code."""
     chosen = {(e.chunk.source, e.start) for group in groups for e in group}
     result: list[list[Evidence]] = []
     expanded = False
@@ -234,7 +239,8 @@ def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence]) 
         lead = group[0]
         if expanded or not lead.text.rstrip().endswith(":"):
             continue
-        items = [i for i in _items_after(lead, candidates) if (i.chunk.source, i.start) not in chosen]
+        items = [i for i in _items_after(lead, candidates) or _code_after(lead, chunks)
+                 if (i.chunk.source, i.start) not in chosen]
         if len(items) > SHORT_LIST:
             best = {id(i) for i in sorted(items, key=lambda e: -e.score)[:LONG_LIST_ITEMS]}
             items = [i for i in items if id(i) in best]
@@ -263,6 +269,22 @@ def _items_after(lead: Evidence, candidates: list[Evidence]) -> list[Evidence]:
             block += 2
         else:
             return items
+
+
+def _code_after(lead: Evidence, chunks: Sequence[StoredChunk]) -> list[Evidence]:
+    """The code block right after `lead` (in its chunk or the next ones), whole, when it is short enough to quote: a
+    command or a configuration line the lead introduces."""
+    for chunk in (lead.chunk, *chunks):
+        if chunk.source != lead.chunk.source:
+            continue
+        for sentence in chunk.sentences:
+            if sentence.block == lead.block + 1:
+                code = chunk.text[sentence.start:sentence.end]
+                if sentence.kind != "code" or len(code) > SHORT_CODE_CHARS or code.count("\n") >= SHORT_CODE_LINES:
+                    return []
+                return [Evidence(chunk, chunk.start + sentence.start, chunk.start + sentence.end, code, lead.score,
+                                 block=sentence.block, kind="code")]
+    return []
 
 
 def _in_context(evidence: Evidence) -> str:

@@ -118,7 +118,8 @@ def opens_with_reference(sentence: str) -> bool:
 
 
 _POINTER = re.compile(
-    r"^\(?(?:see(?: also)?|refer to|for (?:more |further )?(?:details|information)(?: on [^,]+)?, see)\b", re.I)
+    r"^\(?(?:(?:please )?(?:see(?: also)?|refer to)|please read|"
+    r"for (?:more |further )?(?:details|information)(?: on [^,]+)?, see)\b", re.I)
 
 
 def is_pointer(sentence: str) -> bool:

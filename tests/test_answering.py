@@ -341,6 +341,9 @@ def test_the_fuller_quote_of_a_sentence_replaces_the_bare_one(embedder) -> None:
     ("(See also the rigging manual.)", True),
     ("For more details, see the proofing schedule.", True),
     ("Refer to the client reference for the full list.", True),
+    ("Please read its documentation for details.", True),
+    ("Readers of the ledger sign it.", False),
+    ("Read the ledger before the launch.", False),                       # an instruction, not a pointer
     ("Seeds are soaked overnight before baking.", False),
     ("The harbour master sees every permit.", False),
     ("For rye, the oven is set to 240 degrees.", False),
@@ -418,4 +421,22 @@ def test_a_list_introduced_at_the_end_of_a_chunk_is_read_on_into_the_next(tmp_pa
     answer = bot.ask(question)
     assert "the following required fields:" in answer.text
     assert "berth, the slipway" in answer.text and "tide, the hour of high water" in answer.text, answer.text
+    assert_citations_are_exact(bot, answer)
+
+
+def test_a_sentence_that_introduces_a_short_code_block_comes_with_it(tmp_path, embedder) -> None:
+    """"…add this line to the client configuration:" says nothing without the line: the code block comes with it,
+    whole and exactly cited. A long code block is not quoted."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "harbour-README.txt").write_text(
+        "The harbour client can hold a ferry at its berth while the tide turns.\n\n"
+        "To make the client hold every ferry at its berth, add this line to the client configuration:\n\n"
+        "    HoldAtBerth yes\n\n"
+        "The harbour master may lift the hold at any time.\n", encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    answer = bot.ask("How do I make the client hold every ferry at its berth?")
+    assert "add this line to the client configuration:" in answer.text
+    assert any(c.quote == "HoldAtBerth yes" for c in answer.citations), answer.text
     assert_citations_are_exact(bot, answer)
