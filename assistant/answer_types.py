@@ -26,7 +26,7 @@ _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much|big|large|small|heavy|wide|
 _MEASURE_QUESTION = re.compile(
     r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}?(size|length|limit|level|rate|speed|voltage|current|temperature|"
     r"pressure|frequency|duration|timeout|interval|capacity|depth|width|height|weight|distance|threshold|"
-    r"resolution|bandwidth|throughput|latency)s?\b(?=\s*\?|\s+(?:is|are|was|were|does|do|did|can|will|would|should|"
+    r"resolution|bandwidth|throughput|latency|port)s?\b(?=\s*\?|\s+(?:is|are|was|were|does|do|did|can|will|would|should|"
     r"must|has|have|of|for|in|on|at|to|with|before|after|when|if)\b)",  # the head noun ("size estimates": no)
     re.I)
 # A measure is given in its own words or units: a size in bytes, a length in characters, a rate per second. A
@@ -59,6 +59,7 @@ _MEASURE_WORDS: dict[str, str] = {
     "distance": rf"distance|far|{_LENGTH_UNITS}",
     "weight": r"weight|heavy|weighs?|pounds?|tons?|tonnes?|kilograms?|grams?",
     "threshold": r"threshold|limit|above|below|exceeds?|more than|less than",
+    "port": r"ports?|listens?|listening",
     "resolution": r"resolution|dpi|pixels?",
     "bandwidth": rf"bandwidth|{_PER}",
     "throughput": rf"throughput|{_PER}",

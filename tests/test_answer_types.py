@@ -136,6 +136,8 @@ def test_pronoun_one_and_conjunction_once_are_not_quantities(sentence: str, answ
     ("What timeout does the client use?", "The client times out after 30 seconds.", True),
     ("What timeout does the client use?", "The timeout is 2000 ms.", True),              # not the year 2000
     ("What voltage does the winch motor need?", "Step 3 A deckhand starts the winch.", False),
+    ("What port does the harbour daemon listen on?", "The daemon listens on port 8730.", True),
+    ("What port does the harbour daemon listen on?", "The daemon serves one harbour.", False),
 ])
 def test_a_measure_is_given_in_its_words_or_units(question: str, sentence: str, answers: bool) -> None:
     assert expected_answer_type(question) == "measure"
