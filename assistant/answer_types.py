@@ -215,6 +215,26 @@ _LIMIT = re.compile(r"\b(?:maximum|minimum|max|min|limits?|limited|unlimited|cap
                     r"\b(?:at most|at least|up to|no more than|no less than) \d", re.I)
 
 
+# "…when the delimiters argument is left as None?", "…if the timeout is omitted?": the question asks about the case
+# where a value is not given, and only a sentence that speaks of that case answers it.
+_UNSET_QUESTION = re.compile(r"\b(?:is|are|left as|set to|be|as|equals?)\s+None\b|\bomit(?:ted|s)?\b|"
+                             r"\bnot (?:given|specified|set|passed|provided|supplied)\b|\bleft (?:out|unset|empty)\b",
+                             re.I)
+_UNSET = re.compile(r"\bNone\b|\bnull\b|\bomit|\bnot (?:given|specified|set|passed|provided|supplied)\b|\bdefault|"
+                    r"\botherwise\b|\bunless\b|\bif no\b|\babsent\b|\bmissing\b|\bunset\b|\bempty\b|\bwithout\b",
+                    re.I)
+
+
+def asks_about_an_unset_value(question: str) -> bool:
+    """Whether the question asks what happens when a value is not given (None, omitted, left out)."""
+    return _UNSET_QUESTION.search(question) is not None
+
+
+def speaks_of_an_unset_value(sentence: str) -> bool:
+    """Whether a sentence says what happens when a value is not given ("If omitted, …", "Defaults to …")."""
+    return _UNSET.search(sentence) is not None
+
+
 def is_yes_no_question(question: str) -> bool:
     """A question that opens with an auxiliary verb ("Can I…", "Is the…", "Does it…")."""
     return _YES_NO_QUESTION.match(question) is not None

@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .answer_types import can_answer_type, is_yes_no_question, states_whether
+from .answer_types import (
+    asks_about_an_unset_value,
+    can_answer_type,
+    is_yes_no_question,
+    speaks_of_an_unset_value,
+    states_whether,
+)
 from .answerer import Citation, Draft, Query, cite
 from .chunking import Sentence
 from .documents import SECTION_SEPARATOR
@@ -121,6 +127,8 @@ class ExtractiveAnswerer:
         else:
             subject = subject_of(query.own_words, retrieval.statistics)
             typed = [c for c in candidates if _holds(c, answer_type, query.own_words, subject)]
+        if asks_about_an_unset_value(query.own_words):  # "…when the timeout is None?": only that case answers
+            typed = [c for c in typed if speaks_of_an_unset_value(c.text)]
         if not typed or max(c.relevance for c in typed) < self.refusal_threshold:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by

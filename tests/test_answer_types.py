@@ -235,3 +235,28 @@ def test_whether_a_bound_exists_is_answered_by_a_sentence_that_speaks_of_one(sen
     question = "Is there a maximum size for the harbour ledger?"
     assert expected_answer_type(question) == "limit"
     assert can_answer_type(sentence, "limit", question) is answers
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Which oven does bake() use when the oven argument is None?", True),
+    ("What happens if the tide table is omitted?", True),
+    ("How long does a launch take when no tug is given?", False),
+    ("Which oven does bake() use?", False),
+])
+def test_a_question_about_an_unset_value_is_recognised(question: str, asks: bool) -> None:
+    from assistant.answer_types import asks_about_an_unset_value
+
+    assert asks_about_an_unset_value(question) is asks
+
+
+@pytest.mark.parametrize(("sentence", "speaks"), [
+    ("If oven is None, the oldest oven is used.", True),
+    ("If omitted, the tide table of the home port is read.", True),
+    ("The oven defaults to the stone oven.", True),
+    ("If the optional oven parameter is given, it names the oven to use.", False),   # the other case
+    ("bake() returns the loaf.", False),
+])
+def test_only_a_sentence_about_the_unset_case_answers_it(sentence: str, speaks: bool) -> None:
+    from assistant.answer_types import speaks_of_an_unset_value
+
+    assert speaks_of_an_unset_value(sentence) is speaks
