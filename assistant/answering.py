@@ -66,6 +66,8 @@ CONTINUATION_FACTOR = 0.85
 SENTENCE_GAP = 3  # at most this many characters (spaces, a line break) lie between two sentences of one paragraph
 POINTER_FACTOR = 0.7  # "See the rigging manual." says where an answer is, not what it is: ranked lower
 TERM_CHARS = 60  # a heading this short, right above a description, is the term it describes
+TERM_PARAGRAPHS = 1  # a description's sentence is quoted with its term across this many paragraphs before it
+TERM_REACH_CHARS = 240  # ... when they are this short together
 
 
 @dataclass(frozen=True)
@@ -339,10 +341,10 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
             if previous is not None and previous.block == sentence.block and \
                     _leans_on_previous(chunk.text[sentence.start:sentence.end]):
                 begin = previous.start  # keep the sentence that names what "it" / "the tool" refers to
-            elif previous is not None and _is_term_of(chunk, previous, sentence):
+            elif (term := _term_above(chunk, n)) is not None:
                 # "-f, --fast" + "This option skips the hull check.": quoted with its term, scored as itself (the
                 # term is its section heading, which scoring reads anyway)
-                begin, own = previous.start, chunk.text[sentence.start:sentence.end]
+                begin, own = term.start, chunk.text[sentence.start:sentence.end]
             key = (chunk.source, chunk.start + sentence.end)
             if key not in seen or seen[key].start > chunk.start + begin:
                 asked = _leaned_on(chunk, n) if begin == sentence.start else ""
@@ -357,12 +359,26 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
 _TERM = re.compile(r"[a-z_\-<\[`'\"]|\S*(?:[_()<>=`]|--)\S*$")
 
 
-def _is_term_of(chunk: StoredChunk, heading: Sentence, sentence: Sentence) -> bool:
-    """Whether `heading` is a short term (a defined word, an option, a key, a signature) directly above the
-    sentence, which is the first of its block: the description reads as the term's, so it is quoted with it."""
-    label = chunk.text[heading.start:heading.end]
-    return heading.kind == "heading" and heading.block == sentence.block - 1 and len(label) <= TERM_CHARS and \
-        "\n" not in label and _TERM.match(label) is not None and not chunk.text[heading.end:sentence.start].strip()
+def _term_above(chunk: StoredChunk, n: int) -> Sentence | None:
+    """The short term (a defined word, an option, a key, a signature) whose description sentence `n` opens: the
+    heading right above its block, or above a short paragraph of the same description before it ("-a, --all" /
+    "Valid for push only." / "All files are stashed."). The description reads as the term's, so it is quoted with
+    it."""
+    sentence = chunk.sentences[n]
+    if n == 0 or chunk.sentences[n - 1].block == sentence.block:
+        return None
+    for back in range(n - 1, -1, -1):
+        heading = chunk.sentences[back]
+        if heading.kind == "heading":
+            label = chunk.text[heading.start:heading.end]
+            between = chunk.text[heading.end:sentence.start]
+            if sentence.block - heading.block > 1 + TERM_PARAGRAPHS or len(between) > TERM_REACH_CHARS or \
+                    len(label) > TERM_CHARS or "\n" in label or _TERM.match(label) is None:
+                return None
+            return heading
+        if not heading.is_prose:
+            return None
+    return None
 
 
 def _leans_on_previous(sentence: str) -> bool:

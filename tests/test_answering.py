@@ -440,3 +440,22 @@ def test_a_sentence_that_introduces_a_short_code_block_comes_with_it(tmp_path, e
     assert "add this line to the client configuration:" in answer.text
     assert any(c.quote == "HoldAtBerth yes" for c in answer.citations), answer.text
     assert_citations_are_exact(bot, answer)
+
+
+def test_a_description_in_a_terms_second_paragraph_is_quoted_with_the_term(tmp_path, embedder) -> None:
+    """An option whose description has a short first paragraph: the sentence that answers, in the second, is
+    quoted from the term on, so the answer names the option."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "launch.html").write_text(
+        "<html><body><h1>launch(8)</h1><h2>OPTIONS</h2><dl>"
+        "<dt>-w, --wet-dock</dt><dd><p>Only valid for steel hulls.</p>"
+        "<p>The dock is flooded slowly and the hull floats out at high water.</p></dd>"
+        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
+        encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
+    bot.ingest()
+    answer = bot.ask("How do I float a hull out by flooding the dock slowly?")
+    assert any(c.quote.startswith("-w, --wet-dock") and c.quote.endswith("floats out at high water.")
+               for c in answer.citations), answer.text
+    assert_citations_are_exact(bot, answer)
