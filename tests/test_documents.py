@@ -218,6 +218,19 @@ def test_plain_text_keeps_indented_commands_wrapped_lines_and_underlined_titles(
     assert any(kind == "paragraph" and text.startswith("The kitchen book is kept") for kind, text in blocks)
 
 
+def test_rst_commands_after_a_plain_colon_are_code_but_a_quoted_paragraph_is_prose(tmp_path: Path) -> None:
+    """A README with underlined titles (so read as reST) introduces its commands with ":" and a blank line, not
+    "::": the commands are code; an indented paragraph that reads as prose stays prose."""
+    source = ("Harbour client\n==============\n\nMooring\n-------\n\nTo hold a ferry at its berth, run:\n\n"
+              "  harbour-hold --berth 4\n  harbour-hold --all\n\nThe harbour master wrote:\n\n"
+              "  Every ferry held at a berth must be logged in the harbour book before the tide turns.\n\n"
+              "Tides\n-----\n\nTides are read from the almanac.\n")
+    blocks = _texts(_load(tmp_path, "README.Debian.txt", source))
+    assert ("code", "harbour-hold --berth 4\n  harbour-hold --all") in blocks
+    assert ("paragraph", "Every ferry held at a berth must be logged in the harbour book before the tide turns.") \
+        in blocks
+
+
 def test_rst_field_lists_keep_each_field_and_its_name(tmp_path: Path) -> None:
     source = ("Shipyard Handbook\n*****************\n\n:Author: Ada Keel and Bo Rudder\n:Release: 2.1\n\n"
               "The handbook covers launching.\n")

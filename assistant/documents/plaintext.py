@@ -47,7 +47,7 @@ def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the
         nonlocal code
         if current:
             start, end = lines[current[0]][0], lines[current[-1]][1]
-            kind = "code" if code and not _reads_as_prose(text[start:end]) else kind
+            kind = "code" if code and not reads_as_prose(text[start:end]) else kind
             bullet = BULLET.match(text[start:end]) if kind == "paragraph" else None
             if bullet:
                 start, kind = start + bullet.end(), "list_item"
@@ -95,7 +95,7 @@ def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the
     return ParsedText(text, tuple(blocks))
 
 
-def _reads_as_prose(text: str) -> bool:
+def reads_as_prose(text: str) -> bool:
     """Indented text that is still prose (a list item's further paragraph, a quotation): mostly words, and it ends
     a sentence. A command, a configuration line or a table is not."""
     tokens = text.split()

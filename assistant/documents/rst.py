@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .model import Block, BlockKind, ParsedText, line_starts, trimmed
+from .plaintext import reads_as_prose
 
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+:.<>_])\1{2,}\s*$")
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([\w:-]+)::\s*(.*)$")
@@ -203,8 +204,19 @@ class _RstReader:
             self.add(kind, i, last, column + 1)
             return last + 1, False
         self.add(kind, i, last, column)
-        literal = introduced or self.lines[last].rstrip().endswith("::")
+        ending = self.lines[last].rstrip()
+        literal = introduced or ending.endswith("::") or (ending.endswith(":") and self._code_follows(last + 1, indent))
         return last + 1, literal
+
+    def _code_follows(self, i: int, indent: int) -> bool:
+        """Whether the indented block after line i-1 (past blank lines) is code, not a quoted paragraph: a README
+        introduces its commands with a plain ":" ("…add this to sshd_config:")."""
+        while i < len(self.lines) and self.blank(i):
+            i += 1
+        if i >= len(self.lines) or self.indent(i) <= indent or _BULLET.match(self.lines[i]):
+            return False
+        end = self.skip_indented(i, indent)
+        return not reads_as_prose("\n".join(self.lines[i:end]).strip())
 
 
 def parse_rst(text: str) -> ParsedText:
