@@ -35,6 +35,16 @@ QUESTIONS = [
 ]
 
 
+def one_document_assistant(tmp_path, embedder, name: str, text: str, **settings) -> Assistant:
+    """An assistant over one document, ingested."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / name).write_text(text, encoding="utf-8")
+    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index", **settings), embedder=embedder)
+    bot.ingest()
+    return bot
+
+
 def assert_citations_are_exact(bot: Assistant, answer) -> None:
     markers = sorted(set(numbers(answer.text)))
     assert markers == [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
@@ -300,16 +310,12 @@ def test_a_name_written_another_way_or_spelled_out_is_not_unknown(three_domains:
 def test_a_description_is_quoted_with_the_term_it_describes(tmp_path, embedder) -> None:
     """An option list (HTML <dl>): the answer quotes "--dry-dock" with its description, so the option asked about
     is named in the answer; a capitalised section title is not a term and is left out."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "launch.html").write_text(
+    bot = one_document_assistant(
+        tmp_path, embedder, "launch.html",
         "<html><body><h1>launch(8)</h1><h2>DESCRIPTION</h2><p>The launch tool floats a finished hull.</p>"
         "<h2>OPTIONS</h2><p>Two options change how the launch is run:</p>"
         "<dl><dt>--dry-dock</dt><dd><p>Floods the dry dock slowly before the gates open.</p></dd>"
-        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
-        encoding="utf-8")
-    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
-    bot.ingest()
+        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>")
     answer = bot.ask("Which option floods the dry dock before the gates open?")
     assert any(c.quote.startswith("--dry-dock") and c.quote.endswith("before the gates open.")
                for c in answer.citations), answer.text
@@ -404,16 +410,13 @@ def test_an_option_is_known_only_whole() -> None:
 def test_a_list_introduced_at_the_end_of_a_chunk_is_read_on_into_the_next(tmp_path, embedder) -> None:
     """The sentence that introduces a list ends one chunk; its items are in the chunks after it, which retrieval
     did not find. The answer still brings the items, each an exact quote."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
     filler = " ".join(f"The shipyard logs hull number {n} in the harbour ledger every spring." for n in range(8))
-    (sources / "launch.md").write_text(
+    bot = one_document_assistant(
+        tmp_path, embedder, "launch.md",
         f"# Launch\n\n{filler} Every launch permit names the following required fields:\n\n"
         "* berth, the slipway the hull leaves from, written as its painted number;\n"
-        "* tide, the hour of high water on the launch day, from the harbour almanac.\n", encoding="utf-8")
-    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index", chunk_tokens=80, chunk_overlap=0,
-                             retrieve_k=1, fused_k=1), embedder=embedder)
-    bot.ingest()
+        "* tide, the hour of high water on the launch day, from the harbour almanac.\n",
+        chunk_tokens=80, chunk_overlap=0, retrieve_k=1, fused_k=1)
     question = "Which required fields does every launch permit name?"
     _, retrieval = bot.prepare(question)
     assert all("tide" not in hit.chunk.text for hit in retrieval.hits)  # the items were not retrieved
@@ -427,15 +430,12 @@ def test_a_list_introduced_at_the_end_of_a_chunk_is_read_on_into_the_next(tmp_pa
 def test_a_sentence_that_introduces_a_short_code_block_comes_with_it(tmp_path, embedder) -> None:
     """"…add this line to the client configuration:" says nothing without the line: the code block comes with it,
     whole and exactly cited. A long code block is not quoted."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "harbour-README.txt").write_text(
+    bot = one_document_assistant(
+        tmp_path, embedder, "harbour-README.txt",
         "The harbour client can hold a ferry at its berth while the tide turns.\n\n"
         "To make the client hold every ferry at its berth, add this line to the client configuration:\n\n"
         "    HoldAtBerth yes\n\n"
-        "The harbour master may lift the hold at any time.\n", encoding="utf-8")
-    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
-    bot.ingest()
+        "The harbour master may lift the hold at any time.\n")
     answer = bot.ask("How do I make the client hold every ferry at its berth?")
     assert "add this line to the client configuration:" in answer.text
     assert any(c.quote == "HoldAtBerth yes" for c in answer.citations), answer.text
@@ -445,16 +445,12 @@ def test_a_sentence_that_introduces_a_short_code_block_comes_with_it(tmp_path, e
 def test_a_description_in_a_terms_second_paragraph_is_quoted_with_the_term(tmp_path, embedder) -> None:
     """An option whose description has a short first paragraph: the sentence that answers, in the second, is
     quoted from the term on, so the answer names the option."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "launch.html").write_text(
+    bot = one_document_assistant(
+        tmp_path, embedder, "launch.html",
         "<html><body><h1>launch(8)</h1><h2>OPTIONS</h2><dl>"
         "<dt>-w, --wet-dock</dt><dd><p>Only valid for steel hulls.</p>"
         "<p>The dock is flooded slowly and the hull floats out at high water.</p></dd>"
-        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>",
-        encoding="utf-8")
-    bot = Assistant(Settings(sources_dir=sources, index_dir=tmp_path / "index"), embedder=embedder)
-    bot.ingest()
+        "<dt>--tugs &lt;n&gt;</dt><dd><p>Number of harbour tugs to call.</p></dd></dl></body></html>")
     answer = bot.ask("How do I float a hull out by flooding the dock slowly?")
     assert any(c.quote.startswith("-w, --wet-dock") and c.quote.endswith("floats out at high water.")
                for c in answer.citations), answer.text
