@@ -357,6 +357,8 @@ def _unique_sentences(hits: Sequence[Retrieved]) -> list[Evidence]:
 # A term is written as code or as a lower-case word ("--lock", "launch", "crane.lift(load)", "MAX_LOAD"); a section
 # title ("DESCRIPTION", "Launch rules", "1. Introduction", "(Optional) Settings") is capitalised or numbered prose.
 _TERM = re.compile(r"[a-z_\-<\[`'\"]|\S*(?:[_()<>=`]|--)\S*$")
+_CODE_CHARACTER = re.compile(r"[_()<>=`\[\]|.]|(?:^|\s)-")
+TITLE_WORDS = 3  # a lower-case heading of this many words, with no code in it, is a title, not a term
 
 
 def _term_above(chunk: StoredChunk, n: int) -> Sentence | None:
@@ -371,14 +373,23 @@ def _term_above(chunk: StoredChunk, n: int) -> Sentence | None:
         heading = chunk.sentences[back]
         if heading.kind == "heading":
             label = chunk.text[heading.start:heading.end]
-            between = chunk.text[heading.end:sentence.start]
-            if sentence.block - heading.block > 1 + TERM_PARAGRAPHS or len(between) > TERM_REACH_CHARS or \
-                    len(label) > TERM_CHARS or "\n" in label or _TERM.match(label) is None:
+            described = chunk.sentences[back + 1:n]
+            between = sum(s.end - s.start for s in described)
+            gaps = zip([heading, *described], [*described, sentence], strict=True)
+            if sentence.block - heading.block > 1 + TERM_PARAGRAPHS or between > TERM_REACH_CHARS or \
+                    any(chunk.text[a.end:b.start].strip() for a, b in gaps) or not _is_term(label):
                 return None
             return heading
         if not heading.is_prose:
             return None
     return None
+
+
+def _is_term(label: str) -> bool:
+    """A short label written as code or as a lower-case word or two, not a title ("rsync for Debian")."""
+    if len(label) > TERM_CHARS or "\n" in label or _TERM.match(label) is None:
+        return False
+    return len(label.split()) < TITLE_WORDS or _CODE_CHARACTER.search(label) is not None
 
 
 def _leans_on_previous(sentence: str) -> bool:

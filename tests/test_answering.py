@@ -455,3 +455,15 @@ def test_a_description_in_a_terms_second_paragraph_is_quoted_with_the_term(tmp_p
     assert any(c.quote.startswith("-w, --wet-dock") and c.quote.endswith("floats out at high water.")
                for c in answer.citations), answer.text
     assert_citations_are_exact(bot, answer)
+
+
+@pytest.mark.parametrize(("label", "term"), [
+    ("--dry-dock", True), ("-w, --wet-dock", True), ("launch", True), ("crane.lift(load)", True),
+    ("submodule.<name>.path", True), ("MAX_LOAD", True),
+    ("rsync for Debian", False),          # a title in lower case, no code in it
+    ("DESCRIPTION", False), ("1. Introduction", False), ("Launch rules", False),
+])
+def test_a_term_is_a_short_code_like_label_not_a_title(label: str, term: bool) -> None:
+    from assistant.answering import _is_term
+
+    assert _is_term(label) is term
