@@ -115,7 +115,7 @@ _COMPLEXITY = re.compile(r"\bO\(|\b(?:linear|logarithmic|log-linear|linearithmic
 # "What is the default…" asks for the value a thing has when nobody sets it: the sentence names the default and
 # gives a literal (a number, a quoted or code value, a boolean-like word).
 _DEFAULT_QUESTION = re.compile(r"\bwhat(?:'s| is| are| was| were)? (?:the )?(?:\S+'s? )?default\b|"
-                               r"\bdefault (?:value|setting)\b", re.I)
+                               r"\bdefault (?:value|setting)\b|^\s*(?:what|which)\b[^?]*\bthe default \w+", re.I)
 _DEFAULT = re.compile(r"\bdefault", re.I)
 # "the default timeout": what the default is of, unless a word for any setting ("the default value").
 _DEFAULT_OF = re.compile(r"\bdefault ((?!(?:value|setting|option|behaviou?r|mode|choice|configuration|action|one|for|"

@@ -126,7 +126,11 @@ def subject_of(question: str, statistics: TermStatistics) -> Subject | None:
 
 def near_text(chunk: StoredChunk, block: int) -> str:
     """What a sentence of `block` is read with: its block and the block before (a signature, a term, a FAQ
-    question), its section heading and its document's title. A value found elsewhere belongs to something else
-    ("the server listens on port 8080 by default" does not give the default of CACHE_SIZE)."""
-    near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences if block - 1 <= s.block <= block)
+    question; not a sibling list item), its section heading and its document's title. A value found elsewhere
+    belongs to something else ("the server listens on port 8080 by default" does not give the default of
+    CACHE_SIZE)."""
+    own = [s for s in chunk.sentences if s.block == block]
+    sibling = bool(own) and own[0].kind == "list_item"  # the item before is another item's, not this one's context
+    near = " ".join(chunk.text[s.start:s.end] for s in chunk.sentences
+                    if s.block == block or (s.block == block - 1 and not (sibling and s.kind == "list_item")))
     return f"{near}\n{chunk.section}\n{chunk.title}"

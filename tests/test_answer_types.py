@@ -12,6 +12,7 @@ from assistant.answer_types import can_answer_type, expected_answer_type
     ("What is the default baking time of the rye loaf?", "default"),          # bakery
     ("What is the default value of the retries option?", "default"),          # API reference
     ("What is the kiln's default firing setting?", "default"),
+    ("What is the name of the default hook the crane calls?", "default"),
     ("How often is the hull inspected?", "frequency"),                        # shipyard
     ("By what percentage did the new oven cut gas use?", "proportion"),
     ("By roughly what factor is the cache faster than the disk?", "proportion"),

@@ -467,3 +467,18 @@ def test_a_term_is_a_short_code_like_label_not_a_title(label: str, term: bool) -
     from assistant.answering import _is_term
 
     assert _is_term(label) is term
+
+
+def test_a_list_items_context_is_not_the_item_before_it() -> None:
+    """In an option list, "Default: 'grey'" under the hull_colour item is not read with the item before it: that
+    item is another option's."""
+    from assistant.chunking import Sentence, encode_sentences
+    from assistant.store import StoredChunk
+    from assistant.subjects import near_text
+
+    text = "build_hull: Callable that builds the hull.\nhull_colour: Paint of the hull. Default: 'grey'"
+    sentences = [Sentence(0, 42, "list_item", 0), Sentence(43, 74, "list_item", 1),
+                 Sentence(75, len(text), "list_item", 1)]
+    chunk = StoredChunk("c1", text, "hulls.md", "Hulls", "", 0, len(text),
+                        encoded_sentences=encode_sentences(sentences))
+    assert "build_hull" not in near_text(chunk, 1) and "hull_colour" in near_text(chunk, 1)
