@@ -135,8 +135,11 @@ class ExtractiveAnswerer:
             return _refusal(_non_overlapping(candidates, RELATED_PASSAGES))
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
-        following = self.score(query, retrieval, [Retrieved(c, 0.0, None, None) for c in retrieval.following])
-        return _compose(_with_their_lists(self._select(_continued(typed)), candidates + following,
+        groups = self._select(_continued(typed))
+        if any(group[0].text.rstrip().endswith(":") for group in groups):  # a lead's items may be in later chunks
+            candidates = candidates + self.score(query, retrieval,
+                                                 [Retrieved(c, 0.0, None, None) for c in retrieval.following])
+        return _compose(_with_their_lists(groups, candidates,
                                           [hit.chunk for hit in retrieval.hits] + list(retrieval.following)))
 
     def score(self, query: Query, retrieval: Retrieval, hits: Sequence[Retrieved] | None = None) -> list[Evidence]:
