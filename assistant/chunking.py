@@ -31,7 +31,7 @@ from .text import sentences_of
 _MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)[\s*+\-•·▪–>|]*)?")
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "9"
+CHUNKER_VERSION = "10"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.

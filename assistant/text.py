@@ -148,14 +148,15 @@ def punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(parameters)
 
 
-# A full stop quoted as a literal ("then '.' is returned", "the `.` separator") ends no sentence when the text
-# carries on in lower case.
-_QUOTED_STOP = re.compile(r"(['\"`‘“])\.(['\"`’”])$")
+# A stop inside quotes or brackets ("then '.' is returned", "the ‘!’ has no special meaning", "(size, time,
+# etc.) for entries") ends no sentence when the text carries on in lower case.
+_QUOTED_STOP = re.compile(r"[.!?]['\"`’”)\]]+$")
 
 
 def sentences_of(text: str) -> list[tuple[int, int]]:
-    """punkt's sentence spans of one block of prose, with breaks undone after a quoted literal full stop ("then '.'
-    is returned") and where no space follows the stop ("extensions.* were"): a sentence starts after a space."""
+    """punkt's sentence spans of one block of prose, with breaks undone after a quoted or bracketed stop followed by
+    lower case ("then '.' is returned", "etc.) for entries") and where no space follows the stop ("extensions.*
+    were"): a sentence starts after a space."""
     spans: list[tuple[int, int]] = []
     for start, end in punkt().span_tokenize(text):
         if spans and (start == spans[-1][1] or (_QUOTED_STOP.search(text[spans[-1][0]:spans[-1][1]])

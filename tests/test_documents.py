@@ -88,6 +88,22 @@ def test_html_whitespace_between_tags_does_not_change_blocks(tmp_path: Path) -> 
     assert ("table_row", "Rye | 18 hours") in blocks
 
 
+def test_html_an_id_that_is_a_headings_slug_is_not_chrome(tmp_path: Path) -> None:
+    """Texinfo and mkdocs give sections ids made of their titles ("Command-Search-and-Execution", "Comments"): the
+    section stays; an element whose id is only a chrome word ("sidebar") goes, and so does a permalink anchor."""
+    page = ("<html><body><div id='sidebar'><p>Harbour index and other pages of this site.</p></div>"
+            "<div class='subsection' id='Comments'><h4>3.1 Comments</h4><p>A word beginning with a hash starts a "
+            "harbour log comment.</p></div><div id='Command-Search-and-Execution'><h4>3.2 Command Search</h4>"
+            "<p>The crane looks for each command in the harbour path.</p></div>"
+            "<dl><dt>hull<a class='copiable-anchor' href='#hull'> ¶</a></dt><dd><p>The body of a ship.</p></dd></dl>"
+            "</body></html>")
+    blocks = _texts(_load(tmp_path, "harbour.html", page))
+    assert ("paragraph", "A word beginning with a hash starts a harbour log comment.") in blocks
+    assert ("paragraph", "The crane looks for each command in the harbour path.") in blocks
+    assert ("heading", "hull") in blocks
+    assert all("other pages of this site" not in text for _, text in blocks)
+
+
 def test_html_consecutive_terms_of_one_definition_are_one_heading(tmp_path: Path) -> None:
     page = ("<main><h2>Options</h2><dl><dt>-r</dt>\n<dt>--rye</dt><dt>--no-wheat</dt><dd><p>Bake only rye loaves "
             "today.</p></dd><dt>--spelt</dt><dd><p>Bake spelt loaves as well.</p></dd></dl></main>")
@@ -505,3 +521,10 @@ def test_list_markup_between_blocks_keeps_them_in_one_chunk_but_words_do_not(tmp
     assert len(chunks_of("kiln.md", markdown)) == 1
     restructured = "Two checks are made before a launch:\n\n#. The hull is sounded.\n#. The rudder is swung.\n"
     assert len(chunks_of("launch.rst", restructured)) == 1
+
+
+def test_pdf_ligatures_are_their_letters() -> None:
+    """"ﬁle" is searched, stemmed and quoted as "file"."""
+    from assistant.documents.pdf import _LIGATURES
+
+    assert "The conﬁguration ﬁle is ﬂushed.".translate(_LIGATURES) == "The configuration file is flushed."

@@ -24,6 +24,10 @@ from assistant.text import sentence_spans
      ["If the joined path is empty then '.' is returned.", "Trailing separators are kept."]),
     ("Settings named harbour.* were read by mistake. That is fixed.",                           # no space: no end
      ["Settings named harbour.* were read by mistake.", "That is fixed."]),
+    ("Inside double quotes the ‘!’ has no special meaning. Escape it to keep it.",                  # a quoted "!"
+     ["Inside double quotes the ‘!’ has no special meaning.", "Escape it to keep it."]),
+    ("Each hull keeps its papers (size, owner, etc.) for every voyage. Papers are checked.",
+     ["Each hull keeps its papers (size, owner, etc.) for every voyage.", "Papers are checked."]),
     ("Fields are split on the \".\" character. Escape it to keep it.",
      ["Fields are split on the \".\" character.", "Escape it to keep it."]),
 ])

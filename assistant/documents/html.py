@@ -24,10 +24,11 @@ from .model import PROSE_KINDS, BlockKind, ParsedText, TextBuilder
 
 _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
                  "svg", "head", "button", "input", "select", "textarea", "canvas", "video", "audio", "object"]
-# Class or id words that mark navigation and page chrome across sites and doc generators.
+# Class words (or a whole id) that mark navigation and page chrome across sites and doc generators.
 _CHROME = re.compile(r"(?<![^\s_-])(sidebar|sphinxsidebar|related|breadcrumbs?|navbar|nav|navigation|menu|"
                      r"footer|header|masthead|cookie|share|social|toc|headerlink|copybutton|skip-?link|"
-                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice)(?![^\s_-])",
+                     r"advert(?:isement)?|ads?|promo|newsletter|comments?|prev-?next|pager|search|copyright|legalnotice|"
+                     r"copiable-anchor)(?![^\s_-])",
                      re.IGNORECASE)
 _MAIN_SELECTORS = ["[role=main]", "main", "article", "div.body", "div.document", "#content", ".content"]
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -72,8 +73,12 @@ def _remove_chrome(soup) -> list[Any]:
         if tag.decomposed or tag.attrs is None:
             continue
         classes: str | list[str] = tag.get("class") or []
-        words = " ".join([*(classes if isinstance(classes, list) else [classes]), str(tag.get("id") or ""),
-                          str(tag.get("role") or "")])
+        # An id is a name, often a heading's slug ("Command-Search-and-Execution", "comments"): chrome only when it
+        # is nothing but a chrome word ("sidebar", "toc"); class words are style hooks and count one by one.
+        identifier = str(tag.get("id") or "")
+        named = _CHROME.fullmatch(identifier) is not None and not _titled(tag, identifier)
+        words = " ".join([*(classes if isinstance(classes, list) else [classes]), str(tag.get("role") or ""),
+                          identifier if named else ""])
         if tag.name in ("body", "html", "main") or tag.get("role") == "main" or not (chrome := _CHROME.findall(words)):
             continue
         if {word.lower() for word in chrome} == {"header"} and _is_document_header(tag, soup):
@@ -81,6 +86,13 @@ def _remove_chrome(soup) -> list[Any]:
         elif not _is_heading_title(tag):
             tag.decompose()
     return document_headers
+
+
+def _titled(tag: Any, identifier: str) -> bool:
+    """Whether the element is a section titled by its id ("3.1 Comments" in the element with id "Comments")."""
+    heading = tag.find(list(_HEADINGS))
+    wanted = _NOT_WORD.sub("", identifier).lower()
+    return heading is not None and _NOT_WORD.sub("", heading.get_text()).lower().endswith(wanted)
 
 
 class _Walker:

@@ -80,6 +80,10 @@ class _Outline:
         return 0
 
 
+# Typographic ligatures as their letters: "ﬁle" is searched, stemmed and quoted as "file".
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
 def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
@@ -91,7 +95,7 @@ def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises m
                 reader.decrypt("")
             except Exception as error:
                 raise DocumentError("encrypted PDF (it needs a password)") from error
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [(page.extract_text() or "").translate(_LIGATURES) for page in reader.pages]
         info: Mapping[str, Any] = reader.metadata or {}
         outline = _Outline(_outline_headings(reader))
     except FileNotDecryptedError:
