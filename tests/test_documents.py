@@ -528,3 +528,14 @@ def test_pdf_ligatures_are_their_letters() -> None:
     from assistant.documents.pdf import _LIGATURES
 
     assert "The conﬁguration ﬁle is ﬂushed.".translate(_LIGATURES) == "The configuration file is flushed."
+
+
+def test_markdown_paragraphs_of_links_only_are_navigation(tmp_path: Path) -> None:
+    """Badges, a contents list and a row of translations say nothing; a sentence with a link in it does."""
+    source = ("# Harbour\n\n[![Build](https://ci/badge.svg)](https://ci) [![Docs](https://d.svg)](https://d)\n\n"
+              "[English](README.md) • [Français](README.fr.md)\n\n- [About the harbour](#about)\n"
+              "- [`berth`](#berth): the quay a ferry is moored at.\n\n"
+              "See [the tide tables](https://tides) before each launch.\n")
+    blocks = _texts(_load(tmp_path, "harbour.md", source))
+    assert blocks == [("heading", "Harbour"), ("list_item", "[`berth`](#berth): the quay a ferry is moored at."),
+                      ("paragraph", "See [the tide tables](https://tides) before each launch.")]

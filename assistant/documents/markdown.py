@@ -11,6 +11,7 @@ as an API reference's entries do; leading `key: value` metadata lines are not pr
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .model import Block, BlockKind, ParsedText, line_starts, trimmed
 
@@ -25,6 +26,7 @@ _ITEM_LEAD = re.compile(r"^\W*([\w.-]+(?: [\w.-]+){0,3})\W*:\s")
 # Attribute lists (`{: #id .class }`, `{#id}`) decorate headings and terms; they are not part of a name.
 _ATTRIBUTE_LIST = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)  # what may stand between links: separators
 # MultiMarkdown / Python-Markdown metadata: `key: value` lines opening the file, up to the first blank line.
 _METADATA = re.compile(r"(?:[A-Za-z][\w-]*:[^\n]*\n(?:[ \t]{4,}[^\n]*\n)*)+")
 
@@ -84,6 +86,8 @@ def parse_markdown(text: str) -> ParsedText:  # noqa: C901 - one pass over the t
             mark = _HEADING_MARK.match(heading)
             add("heading", start + (mark.end() if mark else 0), start + len(heading.rstrip(" #")))
         elif token.type == "paragraph_open":
+            if _only_links(tokens[n + 1]):  # badges, a contents list, "[English](…) • [中文](…)": navigation
+                continue
             quote = _QUOTE_MARK.match(text[start:end])
             start += quote.end() if quote else 0
             if in_list:
@@ -104,6 +108,21 @@ def parse_markdown(text: str) -> ParsedText:  # noqa: C901 - one pass over the t
         elif token.type == "html_block":
             continue
     return ParsedText(text, tuple(blocks))
+
+
+def _only_links(inline: Any) -> bool:
+    """Whether a paragraph is links and images only, with nothing said outside them but separators."""
+    depth, linked, outside = 0, False, []
+    for child in inline.children or ():
+        if child.type == "link_open":
+            depth, linked = depth + 1, True
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type == "image":
+            linked = True
+        elif depth == 0 and child.type in ("text", "code_inline"):
+            outside.append(child.content)
+    return linked and not _LINK_GLUE.sub("", " ".join(outside))
 
 
 def _plain_name(markup: str) -> str:
