@@ -539,3 +539,16 @@ def test_markdown_paragraphs_of_links_only_are_navigation(tmp_path: Path) -> Non
     blocks = _texts(_load(tmp_path, "harbour.md", source))
     assert blocks == [("heading", "Harbour"), ("list_item", "[`berth`](#berth): the quay a ferry is moored at."),
                       ("paragraph", "See [the tide tables](https://tides) before each launch.")]
+
+
+def test_html4_without_end_tags_keeps_each_term_cell_and_row(tmp_path: Path) -> None:
+    """man2html and HTML 4 leave out </DT>, </DD>, </TD>, </TR>: each option is still its own term and
+    description, and each table cell its own, not one heading holding the whole list."""
+    page = ("<HTML><BODY><H2>OPTIONS</H2><DL COMPACT><DT><B>-c</B><DD>If the -c option is present, the crane reads "
+            "its orders from the first argument.<DT><B>-i</B><DD>If the -i option is present, the crane asks "
+            "before each lift.</DL><TABLE><TR><TD>crane.8<TD>the crane's manual page<TR><TD>tides.txt<TD>the "
+            "tide tables</TABLE></BODY></HTML>")
+    blocks = _texts(_load(tmp_path, "crane.html", page))
+    assert ("heading", "-c") in blocks and ("heading", "-i") in blocks
+    assert ("paragraph", "If the -i option is present, the crane asks before each lift.") in blocks
+    assert ("table_row", "crane.8 | the crane's manual page") in blocks

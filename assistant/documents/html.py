@@ -48,7 +48,7 @@ _LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
 def parse_html(html: str) -> ParsedText:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml" if _leaves_end_tags_out(html) else "html.parser")
     metadata: dict[str, str] = {}
     if soup.title and soup.title.get_text(strip=True):
         metadata["title"] = _SPACE.sub(" ", soup.title.get_text()).strip()
@@ -62,6 +62,16 @@ def parse_html(html: str) -> ParsedText:
                 walker.walk(header)
     walker.walk(root or soup.body or soup)
     return walker.builder.build(metadata)
+
+
+_OPTIONAL_END = ("dt", "dd", "td", "tr", "li", "th")
+
+
+def _leaves_end_tags_out(html: str) -> bool:
+    """HTML 4 lets `<dt>`, `<dd>`, `<td>`, `<tr>`, `<li>` close where the next one opens (man2html writes it so);
+    Python's parser does not imply those ends, lxml does. Pages that close every element keep the default parser."""
+    lowered = html.lower()
+    return any(len(re.findall(rf"<{tag}[\s>]", lowered)) > lowered.count(f"</{tag}>") for tag in _OPTIONAL_END)
 
 
 def _remove_chrome(soup) -> list[Any]:
