@@ -506,6 +506,23 @@ def test_pdf_running_heads_page_numbers_and_hyphenation_are_cleaned(tmp_path: Pa
     assert sorted({b.page for b in document.blocks}) == [1, 2, 3, 4]
 
 
+def test_pdf_a_chapters_running_head_is_furniture_but_a_repeated_label_is_not(tmp_path: Path) -> None:
+    """Each chapter has its own running head with the page number ("Chapter 2: Tugs 5"): on most pages of the
+    chapter, though on few pages of the book. A short label repeated at page edges ("Desc:") stays."""
+    from tests.pdf_maker import make_pdf
+
+    pages = []
+    for chapter, topic in enumerate(["Berths", "Tugs", "Tides"], 1):
+        for n in range(4):
+            page = 4 * (chapter - 1) + n + 1
+            pages.append([f"Desc: {topic.lower()} rules", f"The {topic.lower()} rules, part {n}, are read aloud "
+                          "at every change of the watch.", f"Chapter {chapter}: {topic} {page}"])
+    (tmp_path / "harbour.pdf").write_bytes(make_pdf(pages))
+    document = load_document(tmp_path / "harbour.pdf", tmp_path, 10_000_000)
+    assert "Chapter 2: Tugs" not in " ".join(document.text[b.start:b.end] for b in document.blocks)
+    assert any(document.text[b.start:b.end].startswith("Desc: tugs") for b in document.blocks)
+
+
 def test_list_markup_between_blocks_keeps_them_in_one_chunk_but_words_do_not(tmp_path: Path, embedder) -> None:
     """A list's bullets and numbers lie between its items' blocks; they must not cut the list into one chunk per
     item (the sentence introducing the list would lose its items). Words between blocks (a page header) still do."""

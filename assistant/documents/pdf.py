@@ -84,6 +84,11 @@ class _Outline:
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
+_STRETCH_PAGES = 3  # a line at the edge of 3 of 6 consecutive pages (left and right pages differ) is a running head
+_STRETCH_WINDOW = 6
+_PAGE_NUMBERED = re.compile(r"^#+\s+\S.*\S|\S.*\S\s+#+$")  # a running head's words with its page number
+
+
 def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises many error types) and one pass over pages
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
@@ -233,10 +238,23 @@ def _shape(line: str) -> str:
 
 
 def _recurring_edge_lines(pages: list[list[str]]) -> set[str]:
-    """Lines (digits ignored) found among the first or last lines of many pages: running heads and feet."""
+    """Lines (digits ignored) found among the first or last lines of many pages, or of most pages of a stretch
+    (a chapter's running head, "Chapter 3: Basic Features 17"): running heads and feet."""
     if len(pages) < _MIN_PAGES_FOR_RECURRING:
         return set()
     counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_shape(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]})
-    return {shape for shape, n in counts.items() if n >= max(2, _RECURRING_SHARE * len(pages))}
+    where: dict[str, list[int]] = {}
+    for number, lines in enumerate(pages):
+        shapes = {_shape(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}
+        counts.update(shapes)
+        for shape in shapes:
+            where.setdefault(shape, []).append(number)
+    recurring = {shape for shape, n in counts.items() if n >= max(2, _RECURRING_SHARE * len(pages))}
+    paged = {shape for shape in where if _PAGE_NUMBERED.search(shape)}  # "Chapter 3: Basic Features 17"
+    return recurring | {shape for shape in paged if _in_a_stretch(where[shape])}
+
+
+def _in_a_stretch(numbers: list[int]) -> bool:
+    """Whether the pages (in order) hold STRETCH_PAGES of any STRETCH_WINDOW consecutive pages."""
+    return any(numbers[i + _STRETCH_PAGES - 1] - numbers[i] < _STRETCH_WINDOW
+               for i in range(len(numbers) - _STRETCH_PAGES + 1))
