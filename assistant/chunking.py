@@ -30,8 +30,10 @@ from .text import sentences_of
 # never words (a PDF page header, a navigation line) that are not part of the document's prose.
 _MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)[\s*+\-•·▪–>|]*)?")
 
+_ITEM_MARKER = re.compile(r"\s*(?:[•\-*–·▪]|\d{1,3}[.)])\s+")
+
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
-CHUNKER_VERSION = "10"
+CHUNKER_VERSION = "11"
 _CONTEXT_TOKENS = 40  # word pieces kept for the title and section path prefixed to each embedded chunk
 # A sentence longer than this (a run-on line, a file without punctuation or spaces) is cut before it is tokenized,
 # and texts go to the tokenizer this many at a time: no single file costs memory out of proportion to its size.
@@ -100,8 +102,12 @@ def block_sentences(text: str, block: Block, number: int) -> list[Sentence]:
     """Sentences of one block; headings, list items and table rows stay whole, code splits by line later."""
     if block.kind in ("heading", "code", "table_row"):
         return [Sentence(block.start, block.end, block.kind, number)]
-    body = text[block.start:block.end]
-    return [Sentence(block.start + s, block.start + e, block.kind, number) for s, e in sentences_of(body)]
+    start = block.start
+    if block.kind == "list_item":  # a marker left in the item's text ("1. Reads…", "• Reads…") is no sentence
+        marker = _ITEM_MARKER.match(text, block.start, block.end)
+        start = marker.end() if marker and marker.end() < block.end else start
+    body = text[start:block.end]
+    return [Sentence(start + s, start + e, block.kind, number) for s, e in sentences_of(body)]
 
 
 def document_sentences(document: LoadedDocument) -> list[Sentence]:

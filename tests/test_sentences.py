@@ -33,3 +33,15 @@ from assistant.text import sentence_spans
 ])
 def test_abbreviations_stay_inside_their_sentence(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in sentence_spans(text)] == expected
+
+
+def test_a_list_items_marker_is_not_a_sentence() -> None:
+    """A PDF list item keeps its marker in the text ("1. Reads…"): the sentences start after it."""
+    from assistant.chunking import block_sentences
+    from assistant.documents.model import Block
+
+    text = "1. Reads the tide table. Then it plans the launch.\n• Checks the hull."
+    first = [text[s.start:s.end] for s in block_sentences(text, Block("list_item", 0, 50), 0)]
+    second = [text[s.start:s.end] for s in block_sentences(text, Block("list_item", 51, len(text)), 1)]
+    assert first == ["Reads the tide table.", "Then it plans the launch."]
+    assert second == ["Checks the hull."]
