@@ -102,6 +102,9 @@ def test_html_an_id_that_is_a_headings_slug_is_not_chrome(tmp_path: Path) -> Non
     assert ("paragraph", "The crane looks for each command in the harbour path.") in blocks
     assert ("heading", "hull") in blocks
     assert all("other pages of this site" not in text for _, text in blocks)
+    related = _texts(_load(tmp_path, "tugs.html", "<html><body><h1>Tugs</h1><h5>Related</h5><p>Tugs and pilots "
+                                                  "share one radio channel in the outer harbour.</p></body></html>"))
+    assert ("heading", "Related") in related  # a heading keeps its name, whatever it says
 
 
 def test_html_consecutive_terms_of_one_definition_are_one_heading(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ __all__ = ["FORMATS", "LOADER_VERSION", "PROSE_KINDS", "SECTION_SEPARATOR", "SUP
            "format_of", "is_supported", "list_source_files", "load_document"]
 
 # Bump when a parser changes what it produces: the index fingerprint includes it, so a change re-indexes.
-LOADER_VERSION = "17"
+LOADER_VERSION = "18"
 # The one list of accepted formats: file suffix -> parser. Ingest, uploads and the UI's file picker all read it.
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".html": "html",
            ".htm": "html", ".pdf": "pdf"}

@@ -116,8 +116,8 @@ class _Walker:
 
     def add(self, text: str, kind: BlockKind, nodes: Sequence[Any] = ()) -> None:
         """One block; prose that is only links (`nodes`, the elements it was read from) is navigation, left out."""
-        if not text.strip() or (kind != "code" and is_boilerplate(text.strip())):
-            return
+        if not text.strip() or (kind not in ("code", "heading") and is_boilerplate(text.strip())):
+            return  # a heading keeps its section's name whatever it says ("Comments.", "Related")
         if kind in PROSE_KINDS and nodes and _only_links(nodes):
             return
         self.builder.add(text, kind, self.section())
