@@ -14,7 +14,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from .text import terms
 RRF_K = 60
 GUARANTEED_PER_RETRIEVER = 2  # each retriever's best two are always among the fused hits
 FOLLOWING_CHUNKS = 4  # a list introduced at the end of a hit is read on through this many chunks after it
+EXACT_SEARCH_CHUNKS = 50_000  # up to this many chunks (75 MB of vectors) dense search is exact, not HNSW
 log = logging.getLogger(__name__)
 
 
@@ -82,7 +83,8 @@ class Retrieval:
 class CorpusSnapshot:
     """Everything derived from the whole collection at one revision: BM25 index, texts, aliases, term statistics."""
 
-    def __init__(self, revision: str, records: Sequence[tuple[str, str | None, dict[str, Any]]]) -> None:
+    def __init__(self, revision: str, records: Sequence[tuple[str, str | None, dict[str, Any]]],
+                 vectors: tuple[list[str], np.ndarray] | None = None) -> None:
         import bm25s
         import Stemmer
 
@@ -97,11 +99,24 @@ class CorpusSnapshot:
                                     show_progress=False)
             self._bm25.index(tokens, show_progress=False)
         self.statistics = TermStatistics.of(c.searchable_text for c in self.chunks)
+        self._vectors: np.ndarray | None = None  # rows aligned with self.chunks, for an exact dense search
+        if vectors is not None:
+            row = {chunk_id: i for i, chunk_id in enumerate(vectors[0])}
+            if all(c.id in row for c in self.chunks) and len(vectors[0]):
+                self._vectors = vectors[1][[row[c.id] for c in self.chunks]]
         self._in_document: dict[tuple[str, str], list[StoredChunk]] = {}
         for chunk in self.chunks:
             self._in_document.setdefault((chunk.source, chunk.doc_hash), []).append(chunk)
         for chunks in self._in_document.values():
             chunks.sort(key=lambda c: c.start)
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[StoredChunk] | None:
+        """The k chunks nearest the vector by cosine, searched exactly; None when the snapshot holds no vectors."""
+        if self._vectors is None:
+            return None
+        similarity = self._vectors @ vector
+        best = np.argsort(-similarity, kind="stable")[:k]
+        return [replace(self.chunks[i], score=float(similarity[i])) for i in best]
 
     def after(self, chunk: StoredChunk, n: int) -> list[StoredChunk]:
         """The next `n` chunks of the chunk's document, in reading order."""
@@ -169,7 +184,11 @@ class HybridRetriever:
             current = self._snapshot
             if current is not None and current.revision == revision:
                 return current
-            fresh = CorpusSnapshot(revision, list(self.store.iter_records(include_text=True)))
+            records = list(self.store.iter_records(include_text=True))
+            # HNSW is approximate, and a graph rebuilt by another process can miss near neighbours; a small
+            # collection is searched exactly instead, from vectors read with the snapshot.
+            vectors = self.store.vectors() if len(records) <= EXACT_SEARCH_CHUNKS else None
+            fresh = CorpusSnapshot(revision, records, vectors)
             with self._lock:
                 self._snapshot = fresh
             return fresh
@@ -202,6 +221,10 @@ class HybridRetriever:
         """Fused hits for the query plus the statistics of `snapshot`, the one the caller took for this question
         (required, so one question never reads two revisions)."""
         dense = self._complete(self.store.query(query_vector, self.retrieve_k), snapshot)
+        exact = snapshot.nearest(query_vector, self.retrieve_k)
+        if exact is not None:  # a small collection: the snapshot's chunks searched exactly, plus any stored since
+            newer = [c for c in dense if c.id not in snapshot.ids]
+            dense = sorted(exact + newer, key=lambda c: -c.score)[:self.retrieve_k]
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         hits = with_each_retrievers_best(reciprocal_rank_fusion(dense, lexical), self.fused_k)
         found = {hit.chunk.id for hit in hits}

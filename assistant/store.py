@@ -215,6 +215,21 @@ class ChunkStore:
             offset += _PAGE
 
     @_store_errors
+    def vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk's id and embedding, read in pages (for an exact search over a small collection)."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        offset = 0
+        while True:
+            page = self.collection.get(include=["embeddings"], limit=_PAGE, offset=offset)
+            ids += page["ids"]
+            if len(page["ids"]):
+                rows.append(np.asarray(page["embeddings"], dtype=np.float32))
+            if len(page["ids"]) < _PAGE:
+                return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+            offset += _PAGE
+
+    @_store_errors
     def count_version(self, source: str, doc_hash: str) -> int:
         """How many chunks of one document version are stored now (an ingest may still be writing them)."""
         page = self.collection.get(where={"$and": [{"source": source}, {"doc_hash": doc_hash}]}, include=[])

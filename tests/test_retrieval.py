@@ -21,10 +21,10 @@ class GatedSnapshot(retrieval.CorpusSnapshot):
     gate = threading.Event()
     started = threading.Event()
 
-    def __init__(self, revision: str, records: list) -> None:
+    def __init__(self, revision: str, records: list, vectors=None) -> None:
         GatedSnapshot.started.set()
         assert GatedSnapshot.gate.wait(120), "the test never opened the gate"
-        super().__init__(revision, records)
+        super().__init__(revision, records, vectors)
 
 
 def test_a_question_asked_during_a_rebuild_is_answered_from_the_previous_index(
@@ -91,3 +91,25 @@ def test_each_retrievers_best_passages_survive_rank_fusion() -> None:
     assert len(kept) == 8 and definition in [hit.chunk for hit in kept]
     assert {middling[-1], middling[-2]} <= {hit.chunk for hit in kept}  # keyword search's best two stay too
     assert [hit.score for hit in kept] == sorted((hit.score for hit in kept), reverse=True)
+
+
+def test_a_small_collection_is_searched_exactly_and_sees_chunks_stored_since(
+        settings: Settings, sources_dir: Path, make_assistant) -> None:
+    """Dense search over a small collection is exact (the snapshot's vectors, brute force), so every process gets
+    the same nearest chunks whatever HNSW graph it loaded; a chunk stored after the snapshot still comes from
+    Chroma."""
+    import numpy as np
+
+    (sources_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    bot = make_assistant(settings)
+    bot.ingest()
+    snapshot = bot.retriever.snapshot()
+    vector = bot.embedder.embed("Why were two ships held in Port Vella?")
+    ids, matrix = bot.store.vectors()
+    order = [ids[i] for i in np.argsort(-(matrix @ vector), kind="stable")]
+    assert [c.id for c in snapshot.nearest(vector, 3)] == order[:3]
+    (sources_dir / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
+    make_assistant(settings).ingest()  # another process stores a new document
+    hits = bot.retriever.retrieve("Orvane bridge closed", bot.embedder.embed("Why was the Orvane bridge closed?"),
+                                  snapshot)
+    assert "bridge.txt" in {h.chunk.source for h in hits.hits if h.dense_rank is not None}

@@ -30,6 +30,7 @@ def public_calls(store: ChunkStore, vector: np.ndarray) -> dict[str, Callable[[]
         "iter_records": lambda: list(store.iter_records(include_text=True)),
         "query": lambda: store.query(vector, 3),
         "count_version": lambda: store.count_version("x.txt", "h"),
+        "vectors": store.vectors,
         "recreate": store.recreate,
     }
 
