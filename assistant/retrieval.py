@@ -115,7 +115,9 @@ class CorpusSnapshot:
         if self._vectors is None:
             return None
         similarity = self._vectors @ vector
-        best = np.argsort(-similarity, kind="stable")[:k]
+        k = min(k, len(similarity))
+        candidates = np.argpartition(-similarity, k - 1)[:k] if k else np.zeros(0, dtype=int)
+        best = sorted(candidates.tolist(), key=lambda i: (-similarity[i], i))
         return [replace(self.chunks[i], score=float(similarity[i])) for i in best]
 
     def after(self, chunk: StoredChunk, n: int) -> list[StoredChunk]:
