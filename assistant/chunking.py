@@ -22,15 +22,13 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .documents import SECTION_SEPARATOR, Block, LoadedDocument
-from .documents.model import trimmed
+from .documents.model import LIST_MARKER, trimmed
 from .embedding import SPECIAL_TOKENS, Embedder
 from .text import sentences_of
 
 # What may lie between two blocks of one chunk: white space and list or quote markup ("* ", "2. ", "> ", "|"),
 # never words (a PDF page header, a navigation line) that are not part of the document's prose.
 _MARKUP_BETWEEN_BLOCKS = re.compile(r"[\s*+\-•·▪–>|#]*(?:(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|#\.)[\s*+\-•·▪–>|]*)?")
-
-_ITEM_MARKER = re.compile(r"\s*(?:[•\-*–·▪]|\d{1,3}[.)])\s+")
 
 # Bump when segmentation or chunking changes what it produces: it is part of the index fingerprint.
 CHUNKER_VERSION = "11"
@@ -104,8 +102,8 @@ def block_sentences(text: str, block: Block, number: int) -> list[Sentence]:
         return [Sentence(block.start, block.end, block.kind, number)]
     start = block.start
     if block.kind == "list_item":  # a marker left in the item's text ("1. Reads…", "• Reads…") is no sentence
-        marker = _ITEM_MARKER.match(text, block.start, block.end)
-        start = marker.end() if marker and marker.end() < block.end else start
+        marker = LIST_MARKER.match(text[block.start:block.end])
+        start += marker.end() if marker and block.start + marker.end() < block.end else 0
     body = text[start:block.end]
     return [Sentence(start + s, start + e, block.kind, number) for s, e in sentences_of(body)]
 

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from .documents.model import continues_line
+from .documents.model import LIST_MARKER, continues_line
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)])\s+")
 STOPWORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
     "this to was will with what which who whom whose why how when where does did do done has have had been being "
@@ -177,7 +176,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for block_start, block in _blocks(text):
         stripped = block.lstrip()
         lead = len(block) - len(stripped)
-        bullet = _BULLET.match(stripped)
+        bullet = LIST_MARKER.match(stripped)
         if bullet:
             lead += bullet.end()
         body = block[lead:].rstrip()

@@ -17,6 +17,8 @@ from typing import Literal
 
 BlockKind = Literal["paragraph", "heading", "list_item", "table_row", "code"]
 PROSE_KINDS: frozenset[str] = frozenset({"paragraph", "list_item", "table_row"})
+# A list item's marker at the start of a line: a bullet, or a number with a stop or a bracket ("•", "-", "2.", "3)").
+LIST_MARKER = re.compile(r"^\s*(?:[•\-*–·▪]|\d+[.)])\s+")
 SECTION_SEPARATOR = " › "
 _BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")  # blank lines before a block's first line of text
 

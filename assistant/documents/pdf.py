@@ -22,8 +22,7 @@ from statistics import median
 from typing import Any
 
 from .furniture import ends_sentence
-from .model import DocumentError, ParsedText, TextBuilder, continues_line
-from .plaintext import BULLET as _BULLET
+from .model import LIST_MARKER, DocumentError, ParsedText, TextBuilder, continues_line
 
 _EDGE_LINES = 3
 _RECURRING_SHARE = 0.4
@@ -140,7 +139,7 @@ def parse_pdf(raw: bytes) -> ParsedText:  # noqa: C901 - opening (pypdf raises m
                 section = (line,)
                 builder.add(line, "heading", section, number)
                 continue
-            if paragraph and _BULLET.match(line):
+            if paragraph and LIST_MARKER.match(line):
                 _emit(builder, paragraph, pending, section, number)
                 paragraph, pending = [], None
             paragraph.append(line)
@@ -171,7 +170,7 @@ def _continued(paragraph: list[str], pending: tuple[str, int] | None, page: int)
 
 
 def _kind(text: str):
-    return "list_item" if _BULLET.match(text) else "paragraph"
+    return "list_item" if LIST_MARKER.match(text) else "paragraph"
 
 
 def _join(lines: list[str]) -> str:
@@ -230,7 +229,7 @@ def _without_contents(lines: list[str], in_contents: bool, has_outline: bool) ->
 def _is_heading(line: str, following: str) -> bool:
     words = len(line.split())
     return (0 < words <= _HEADING_MAX_WORDS and not ends_sentence(line) and line[:1].isupper()
-            and not _BULLET.match(line) and bool(following) and following[:1].isupper())
+            and not LIST_MARKER.match(line) and bool(following) and following[:1].isupper())
 
 
 def _shape(line: str) -> str:

@@ -15,9 +15,8 @@ import re
 from collections import Counter
 
 from .furniture import PROSE_MIN_WORDS_UNPUNCTUATED, ends_sentence, is_boilerplate, is_furniture
-from .model import Block, BlockKind, ParsedText, continues_line, line_starts, trimmed
+from .model import LIST_MARKER, Block, BlockKind, ParsedText, continues_line, line_starts, trimmed
 
-BULLET = re.compile(r"^\s*(?:[•\-*–·▪]|\d+[.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(?:-{3,}|={3,}|~{3,})\s*$")
 # Code in a line of prose: an option ("--backup-dir"), an assignment ("RSYNC_ENABLE=true"), a path, a name_with_
 # underscores, a call.
@@ -48,7 +47,7 @@ def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the
         if current:
             start, end = lines[current[0]][0], lines[current[-1]][1]
             kind = "code" if code and not reads_as_prose(text[start:end]) else kind
-            bullet = BULLET.match(text[start:end]) if kind == "paragraph" else None
+            bullet = LIST_MARKER.match(text[start:end]) if kind == "paragraph" else None
             if bullet:
                 start, kind = start + bullet.end(), "list_item"
             start, end = trimmed(text, start, end)
@@ -69,7 +68,7 @@ def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the
             current.append(i)
             flush("heading")
             continue
-        indented = depth[i] > base and not BULLET.match(line)
+        indented = depth[i] > base and not LIST_MARKER.match(line)
         if indented and (code or not current or stripped[current[-1]].endswith(":")):
             if not code:
                 flush()
@@ -84,8 +83,8 @@ def parse_plain_text(text: str) -> ParsedText:  # noqa: C901 - one pass over the
                     not _carries_on(line, stripped[i + 1] if i + 1 < len(stripped) else ""):
                 flush()
                 continue
-            in_item = bool(current) and bool(BULLET.match(stripped[current[0]]))
-            if current and (BULLET.match(line) or in_item or _block_ended(stripped[current[-1]], line)):
+            in_item = bool(current) and bool(LIST_MARKER.match(stripped[current[0]]))
+            if current and (LIST_MARKER.match(line) or in_item or _block_ended(stripped[current[-1]], line)):
                 flush()
         current.append(i)
     flush()
@@ -117,7 +116,7 @@ def _wrap_width(lines: list[str]) -> int:
 def _was_full(previous: str, line: str, width: int) -> bool:
     """Whether the previous line was wrapped because the next word would not fit: it does not end a sentence, and
     with the line's first word it would pass the width the document is wrapped at."""
-    if ends_sentence(previous) or BULLET.match(line) or width < _NARROWEST_WRAP:
+    if ends_sentence(previous) or LIST_MARKER.match(line) or width < _NARROWEST_WRAP:
         return False
     return len(previous.rstrip()) + 1 + len(line.split(maxsplit=1)[0]) > width
 
