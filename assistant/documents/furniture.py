@@ -25,6 +25,16 @@ PROSE_MIN_WORDS_UNPUNCTUATED = 20
 _FURNITURE_MAX_WORDS = 4
 
 
+# What may stand between the links of a list of links: punctuation, separators, "and", "or".
+_LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
+
+
+def only_link_glue(text: str) -> bool:
+    """Whether the text found outside a block's links says nothing: separators, "and", "or" ("a(1), b(5) and c(1)",
+    "[English](…) • [中文](…)"). A block of links only is navigation."""
+    return not _LINK_GLUE.sub("", text)
+
+
 def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line))
 

@@ -19,7 +19,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from .furniture import is_boilerplate
+from .furniture import is_boilerplate, only_link_glue
 from .model import PROSE_KINDS, BlockKind, ParsedText, TextBuilder
 
 _REMOVED_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
@@ -41,8 +41,6 @@ _CONTAINERS = {"div", "section", "ul", "ol", "dl", "table", "tbody", "thead", "t
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _DOCUMENT_HEADER_WORDS = 5  # a page header with a paragraph this long (outside links) may be the document's own
-# What may stand between the links of a list of links: punctuation, separators, "and", "or".
-_LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)
 
 
 def parse_html(html: str) -> ParsedText:
@@ -285,7 +283,7 @@ def _only_links(nodes: Sequence[Any]) -> bool:
     joining them ("a(1), b(5) and c(1)"). A "see also" line, a list item or a table row of links is navigation;
     a sentence that merely contains links has words of its own."""
     inside, outside = _link_text(nodes)
-    return any(c.isalnum() for c in inside) and not _LINK_GLUE.sub("", outside)
+    return any(c.isalnum() for c in inside) and only_link_glue(outside)
 
 
 def _link_text(nodes: Sequence[Any]) -> tuple[str, str]:

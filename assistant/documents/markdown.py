@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .furniture import only_link_glue
 from .model import Block, BlockKind, ParsedText, line_starts, trimmed
 
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
@@ -26,7 +27,6 @@ _ITEM_LEAD = re.compile(r"^\W*([\w.-]+(?: [\w.-]+){0,3})\W*:\s")
 # Attribute lists (`{: #id .class }`, `{#id}`) decorate headings and terms; they are not part of a name.
 _ATTRIBUTE_LIST = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
-_LINK_GLUE = re.compile(r"[\W_]+|\b(?:and|or)\b", re.IGNORECASE)  # what may stand between links: separators
 # MultiMarkdown / Python-Markdown metadata: `key: value` lines opening the file, up to the first blank line.
 _METADATA = re.compile(r"(?:[A-Za-z][\w-]*:[^\n]*\n(?:[ \t]{4,}[^\n]*\n)*)+")
 
@@ -122,7 +122,7 @@ def _only_links(inline: Any) -> bool:
             linked = True
         elif depth == 0 and child.type in ("text", "code_inline"):
             outside.append(child.content)
-    return linked and not _LINK_GLUE.sub("", " ".join(outside))
+    return linked and only_link_glue(" ".join(outside))
 
 
 def _plain_name(markup: str) -> str:
