@@ -30,7 +30,15 @@ from .phrases import DISAGREEMENT_PREFIX, REFUSAL_TEXT, RELATED_HEADER
 from .retrieval import Retrieval, Retrieved
 from .store import StoredChunk
 from .subjects import Subject, near_text, subject_of, unknown_names
-from .text import is_pointer, opens_with_anaphor, opens_with_reference, sentence_spans, terms, words
+from .text import (
+    introduces_what_follows,
+    is_pointer,
+    opens_with_anaphor,
+    opens_with_reference,
+    sentence_spans,
+    terms,
+    words,
+)
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\b")
 DENSE_WEIGHT = 0.5
@@ -136,7 +144,7 @@ class ExtractiveAnswerer:
         # A question that asks for a kind of value (a time, a version, a quantity, a reason) is answered only by
         # sentences that hold one: the closest topical sentence without it does not answer.
         groups = self._select(_continued(typed))
-        if any(group[0].text.rstrip().endswith(":") for group in groups):  # a lead's items may be in later chunks
+        if any(introduces_what_follows(group[0].text) for group in groups):  # its items may be in later chunks
             candidates = candidates + self.score(query, retrieval,
                                                  [Retrieved(c, 0.0, None, None) for c in retrieval.following])
         return _compose(_with_their_lists(groups, candidates,
@@ -161,7 +169,8 @@ class ExtractiveAnswerer:
         for position, hit in enumerate(hits):
             rank.setdefault(hit.chunk.id, position)
         for sentence, sim, said in zip(sentences, similarity, repeated, strict=True):
-            present = set(terms(sentence.own or sentence.text))
+            own = sentence.own or sentence.text  # a sentence quoted with its term is scored as itself
+            present = set(terms(own))
             context = set(terms(sentence.chunk.section)) | set(terms(sentence.asked))
             coverage = sum(w if t in present else w * CONTEXT_TERM_FACTOR if t in context else 0.0
                            for t, w in weights.items()) / total
@@ -170,9 +179,9 @@ class ExtractiveAnswerer:
                 score *= ALREADY_SAID_FACTOR
             relevance = score
             score += RETRIEVAL_RANK_WEIGHT / (1 + rank[sentence.chunk.id])  # ranking only: refusal ignores it
-            if yes_no and not states_whether(sentence.own or sentence.text):
+            if yes_no and not states_whether(own):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a yes/no question prefers a sentence that says what can or is not
-            if is_pointer(sentence.own or sentence.text):
+            if is_pointer(own):
                 score *= POINTER_FACTOR
             if answer_type in SOFT_TYPES and not can_answer_type(sentence.text, answer_type):
                 score *= WRONG_ANSWER_TYPE_FACTOR  # a preference only: a reason can be phrased without a connective
@@ -250,7 +259,7 @@ def _with_their_lists(groups: list[list[Evidence]], candidates: list[Evidence],
     for group in groups:
         result.append(group)
         lead = group[0]
-        if expanded or not lead.text.rstrip().endswith(":"):
+        if expanded or not introduces_what_follows(lead.text):
             continue
         items = [i for i in _items_after(lead, candidates) or _code_after(lead, chunks)
                  if (i.chunk.source, i.start) not in chosen]

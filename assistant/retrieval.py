@@ -21,7 +21,7 @@ import numpy as np
 
 from .aliases import AliasTable, find_aliases
 from .store import ChunkStore, StoredChunk
-from .text import terms
+from .text import introduces_what_follows, terms
 
 RRF_K = 60
 GUARANTEED_PER_RETRIEVER = 2  # each retriever's best two are always among the fused hits
@@ -230,7 +230,7 @@ class HybridRetriever:
         lexical = [chunk for chunk, _ in snapshot.lexical(query, self.retrieve_k)]
         hits = with_each_retrievers_best(reciprocal_rank_fusion(dense, lexical), self.fused_k)
         found = {hit.chunk.id for hit in hits}
-        following = {c.id: c for hit in hits if hit.chunk.text.rstrip().endswith(":")
+        following = {c.id: c for hit in hits if introduces_what_follows(hit.chunk.text)
                      for c in snapshot.after(hit.chunk, FOLLOWING_CHUNKS) if c.id not in found}
         return Retrieval(tuple(hits), snapshot.statistics, snapshot.revision, tuple(following.values()))
 

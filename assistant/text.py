@@ -116,6 +116,11 @@ def opens_with_reference(sentence: str) -> bool:
     return bool(_REFERRING_OPENING.match(sentence.strip(" “\"'")))
 
 
+def introduces_what_follows(text: str) -> bool:
+    """Whether a text ends by introducing what comes after it ("…the following keys:", "…add this line:")."""
+    return text.rstrip().endswith(":")
+
+
 _POINTER = re.compile(
     r"^\(?(?:(?:please )?(?:see(?: also)?|refer to)|please read|"
     r"for (?:more |further )?(?:details|information)(?: on [^,]+)?, see)\b", re.I)
