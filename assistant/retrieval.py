@@ -104,7 +104,7 @@ class CorpusSnapshot:
             row = {chunk_id: i for i, chunk_id in enumerate(vectors[0])}
             if all(c.id in row for c in self.chunks) and len(vectors[0]):
                 self._vectors = vectors[1][[row[c.id] for c in self.chunks]]
-        self._in_document: dict[tuple[str, str], list[StoredChunk]] = {}
+        self._in_document: dict[tuple[str, str], list[StoredChunk]] = {}  # each document's chunks in reading order
         for chunk in self.chunks:
             self._in_document.setdefault((chunk.source, chunk.doc_hash), []).append(chunk)
         for chunks in self._in_document.values():
@@ -123,8 +123,8 @@ class CorpusSnapshot:
     def after(self, chunk: StoredChunk, n: int) -> list[StoredChunk]:
         """The next `n` chunks of the chunk's document, in reading order."""
         chunks = self._in_document.get((chunk.source, chunk.doc_hash), [])
-        starts = [c.start for c in chunks]
-        return chunks[bisect.bisect_right(starts, chunk.start):][:n]
+        first = bisect.bisect_right(chunks, chunk.start, key=lambda c: c.start)
+        return chunks[first:first + n]
 
     def lexical(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
         """BM25 over the chunks; chunks sharing no term with the query are left out."""

@@ -203,30 +203,29 @@ class ChunkStore:
     @_store_errors
     def iter_records(self, include_text: bool) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
         """Every (id, text, metadata) in the collection, read in pages."""
-        include = ["metadatas", "documents"] if include_text else ["metadatas"]
-        offset = 0
-        while True:
-            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
-            ids = page["ids"]
-            texts = page["documents"] if include_text else [None] * len(ids)
-            yield from zip(ids, texts, page["metadatas"], strict=True)
-            if len(ids) < _PAGE:
-                return
-            offset += _PAGE
+        for page in self._pages(["metadatas", "documents"] if include_text else ["metadatas"]):
+            texts = page["documents"] if include_text else [None] * len(page["ids"])
+            yield from zip(page["ids"], texts, page["metadatas"], strict=True)
 
     @_store_errors
     def vectors(self) -> tuple[list[str], np.ndarray]:
         """Every chunk's id and embedding, read in pages (for an exact search over a small collection)."""
         ids: list[str] = []
         rows: list[np.ndarray] = []
+        for page in self._pages(["embeddings"]):
+            ids += page["ids"]
+            if page["ids"]:
+                rows.append(np.asarray(page["embeddings"], dtype=np.float32))
+        return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    def _pages(self, include: list[str]) -> Iterator[Any]:
+        """The whole collection, `_PAGE` records at a time."""
         offset = 0
         while True:
-            page = self.collection.get(include=["embeddings"], limit=_PAGE, offset=offset)
-            ids += page["ids"]
-            if len(page["ids"]):
-                rows.append(np.asarray(page["embeddings"], dtype=np.float32))
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            yield page
             if len(page["ids"]) < _PAGE:
-                return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+                return
             offset += _PAGE
 
     @_store_errors

@@ -36,23 +36,23 @@ def unknown_names(question: str, retrieval: Retrieval) -> list[str]:
     if unknown:
         squashed = _squashed(passages)
         unknown = [n for n in unknown if _squashed(n) not in squashed]
-    if unknown:
-        spelled = _spelled_out_acronyms(retrieval)
-        unknown = [n for n in unknown if is_identifier(n)
-                   or not all(w in spelled or all(t in known for t in terms(w)) for w in n.split())]
-    if not unknown and len(names) > 1 and not _said_together(names, retrieval):
-        return names
-    return unknown
+    if not unknown and len(names) == 1:
+        return []
+    spelled = _spelled_out_acronyms(retrieval)  # read once: both tests below need it
+    unknown = [n for n in unknown if is_identifier(n)
+               or not all(w in spelled or all(t in known for t in terms(w)) for w in n.split())]
+    if unknown or len(names) == 1:
+        return unknown
+    return [] if _said_together(names, retrieval, spelled) else names
 
 
-def _said_together(names: list[str], retrieval: Retrieval) -> bool:
+def _said_together(names: list[str], retrieval: Retrieval, acronyms: set[str]) -> bool:
     """Whether one document's retrieved passages give all the names (a question that relates two things the
     documents only ever speak of apart is not answered by them)."""
     documents: dict[str, list[str]] = {}
     for hit in retrieval.hits:
         c = hit.chunk
         documents.setdefault(c.source, [c.title, c.publication, c.source]).extend((c.section, c.text))
-    acronyms = _spelled_out_acronyms(retrieval)
     return any(all(_said_in(n, "\n".join(texts), acronyms) for n in names) for texts in documents.values())
 
 
